@@ -1,0 +1,60 @@
+# Lotsenportal: `make run` sets everything up and serves on http://127.0.0.1:8000, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+compilemessages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=tests --ignore=staticfiles --no-obsolete -v0
+	$(PY) manage.py makemessages -d djangojs -l de -l en --ignore=.venv --ignore=staticfiles --ignore=static/vendor -v0
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+run: $(STAMP) compilemessages migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
+
+browsers:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium not installed: browser tests will be skipped (they run in CI)"
+
+test: $(STAMP) compilemessages browsers
+	$(PY) manage.py makemigrations --check --dry-run --settings=portal.test_settings
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: bench-certificates bench-reports
+
+bench-certificates: $(STAMP) compilemessages
+	$(PY) benchmarks/bench_certificates.py
+
+bench-reports: $(STAMP) compilemessages
+	$(PY) benchmarks/bench_reports.py
+
+clean:
+	rm -rf $(VENV) staticfiles .test-media db.sqlite3

@@ -1,0 +1,5 @@
+from django.contrib.auth.forms import SetPasswordForm
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """Choose the first password (the invited user's e-mail is the login)."""

@@ -1,0 +1,71 @@
+"""Writes on user accounts: invitations and accepting them."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.tokens import invitation_token_generator
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def invitation_url(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invitation_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accept_invitation", kwargs={"uidb64": uid, "token": token})
+
+
+def can_invite(*, acting_user, user) -> bool:
+    """Programme staff invite anyone; a coordinator invites the Lotsen of their regions."""
+    if acting_user.sees_everything:
+        return True
+    lotse = getattr(user, "lotse", None) if user.pk else None
+    return bool(lotse and lotse.region_id in acting_user.coordinated_region_ids())
+
+
+@transaction.atomic
+def invite_user(*, user, acting_user):
+    """(Re)send an invitation e-mail with a one-time link to set a password. Earlier links stop working."""
+    if not can_invite(acting_user=acting_user, user=user):
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_usable_password():
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(_("This person has already set a password."))
+    user.invited_at = timezone.now()
+    user.invited_by = acting_user
+    user.save(update_fields=["invited_at", "invited_by"])
+    url = invitation_url(user)
+    context = {"user": user, "url": url, "invited_by": acting_user, "programme_name": settings.PROGRAMME_NAME}
+
+    def send():
+        # The invitee reads German unless the inviting person works in English.
+        with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+            subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+            body = render_to_string("accounts/email/invitation_message.txt", context)
+        send_mail(subject, body, None, [user.email])
+        logger.info("invitation sent to user %s", user.pk)
+
+    transaction.on_commit(send)
+    return user
+
+
+@transaction.atomic
+def accept_invitation(*, user, password: str):
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.invitation_accepted_at = timezone.now()
+    user.save(update_fields=["password", "invitation_accepted_at"])
+    return user

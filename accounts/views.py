@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import services
+from accounts.forms import AcceptInvitationForm
+from accounts.tokens import invitation_token_generator
+
+User = get_user_model()
+
+
+def _user_for(uidb64: str):
+    try:
+        return User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def accept_invitation(request, uidb64: str, token: str):
+    """The link from the invitation e-mail: set a first password, once, before the link expires."""
+    user = _user_for(uidb64)
+    if user is None or not invitation_token_generator.check_token(user, token):
+        return render(request, "accounts/invitation_invalid.html", status=400)
+    form = AcceptInvitationForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your password is set."))
+        return redirect("dashboard")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invited_user": user})
+
+
+def email_info(request):
+    """Replaces allauth's e-mail management: the address is the login and is managed by the coordinator."""
+    return render(request, "account/email.html")

@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.models import (
+    AllowanceClaim,
+    Consultation,
+    Contract,
+    Lotse,
+    LotseStatusChange,
+    SelfDeclaration,
+    TaxAllowanceCap,
+)
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    extra = 0
+    fields = ["status", "starts_on", "ends_on", "allowance_type", "rate", "signed_on"]
+    show_change_link = True
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = LotseStatusChange
+    extra = 0
+    readonly_fields = ["status", "effective_on", "changed_by", "changed_at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lotse)
+class LotseAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "region", "status", "status_since", "has_login"]
+    list_filter = ["status", "region"]
+    search_fields = ["last_name", "first_name", "email"]
+    autocomplete_fields = ["user", "region", "district", "organisations", "languages"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ContractInline, StatusChangeInline]
+
+    @admin.display(boolean=True, description=_("login"))
+    def has_login(self, obj):
+        return obj.user_id is not None
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["lotse", "status", "starts_on", "ends_on", "allowance_type", "rate"]
+    list_filter = ["status", "allowance_type", "tax_allowance"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse", "organisation"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(TaxAllowanceCap)
+class TaxAllowanceCapAdmin(admin.ModelAdmin):
+    list_display = ["kind", "valid_from", "amount"]
+    list_filter = ["kind"]
+
+
+@admin.register(SelfDeclaration)
+class SelfDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["lotse", "year", "received_on", "recorded_by"]
+    list_filter = ["year"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse"]
+    readonly_fields = ["recorded_by"]
+
+
+@admin.register(AllowanceClaim)
+class AllowanceClaimAdmin(admin.ModelAdmin):
+    list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "month"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse", "contract"]
+    readonly_fields = ["submitted_at", "decided_by", "decided_at", "paid_at", "paid_by", "created_at"]
+    date_hierarchy = "month"
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["date", "lotse", "region", "mode", "duration_minutes", "follow_up_needed"]
+    list_filter = ["mode", "region", "age_band", "gender", "follow_up_needed"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse", "region", "language", "referral"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "date"
+    list_select_related = ["lotse", "region"]

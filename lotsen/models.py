@@ -1,0 +1,544 @@
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from lotsen.validators import mask_iban, normalize_iban, validate_iban
+from portal.scoping import ScopedQuerySet
+
+
+class Topic(models.TextChoices):
+    """What a consultation was about; also a Lotse's areas of expertise."""
+
+    JOB_SEARCH = "job_search", _("Job search")
+    APPLICATION = "application", _("Application documents")
+    RECOGNITION = "recognition", _("Recognition of a foreign qualification")
+    LANGUAGE_COURSES = "language_courses", _("Language courses")
+    JOBCENTER = "jobcenter", _("Jobcenter / Agentur für Arbeit matters")
+    TRAINING = "training", _("Training and further education")
+    SELF_EMPLOYMENT = "self_employment", _("Self-employment")
+    OTHER = "other", _("Other")
+
+
+# One boolean column per topic: the reports count 1,000,000 consultations by topic with conditional
+# aggregation in a single table scan, which a many-to-many table would turn into a join.
+TOPIC_FIELDS: dict[str, str] = {topic.value: f"topic_{topic.value}" for topic in Topic}
+
+
+# ------------------------------------------------------------------------------------------------------
+# Lotse
+# ------------------------------------------------------------------------------------------------------
+class LotseQuerySet(ScopedQuerySet):
+    owner_lookup = "user"
+
+    def active(self):
+        return self.filter(status=Lotse.Status.ACTIVE)
+
+
+class LotseOwnedQuerySet(ScopedQuerySet):
+    """Rows that belong to one Lotse: coordinators see them by the Lotse's region, the Lotse their own."""
+
+    region_lookup = "lotse__region"
+    owner_lookup = "lotse__user"
+
+
+class Lotse(models.Model):
+    """A volunteer guide (Lotse / Lotsin) of a migrant organisation."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("candidate")
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        LEFT = "left", _("left")
+
+    #: Allowed status changes; anything else is refused by lotsen.services.change_status.
+    STATUS_TRANSITIONS = {
+        Status.CANDIDATE: {Status.ACTIVE, Status.LEFT},
+        Status.ACTIVE: {Status.PAUSED, Status.LEFT},
+        Status.PAUSED: {Status.ACTIVE, Status.LEFT},
+        Status.LEFT: {Status.ACTIVE},
+    }
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lotse",
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="lotsen"
+    )
+    district = models.ForeignKey(
+        "regions.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lotsen",
+    )
+    organisations = models.ManyToManyField(
+        "organisations.Organisation", verbose_name=_("organisations"), blank=True, related_name="lotsen"
+    )
+    languages = models.ManyToManyField(
+        "regions.Language", verbose_name=_("languages"), blank=True, related_name="lotsen"
+    )
+    expertise = models.JSONField(_("areas of expertise"), default=list, blank=True)
+    availability = models.CharField(
+        _("availability"), max_length=200, blank=True, help_text=_("e.g. Tuesday and Thursday afternoons")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    status_since = models.DateField(_("status since"), default=datetime.date.today)
+    joined_on = models.DateField(_("active since"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LotseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Lotse")
+        verbose_name_plural = _("Lotsen")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["region", "status"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        self.iban = normalize_iban(self.iban)
+        super().save(*args, **kwargs)
+
+    # -- payment details: full only for those who pay ------------------------------------------------
+    def can_see_payment_details(self, user) -> bool:
+        return bool(user.is_active and (user.is_superuser or self.region_id in user.paying_region_ids()))
+
+    def iban_for(self, user) -> str:
+        from lotsen.validators import format_iban
+
+        return format_iban(self.iban) if self.can_see_payment_details(user) else mask_iban(self.iban)
+
+    @property
+    def iban_masked(self) -> str:
+        return mask_iban(self.iban)
+
+    @property
+    def expertise_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [labels[code] for code in self.expertise if code in labels]
+
+
+class LotseStatusChange(models.Model):
+    """History of a Lotse's status: who changed it, to what, effective from which date."""
+
+    lotse = models.ForeignKey(Lotse, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("status"), max_length=20, choices=Lotse.Status.choices)
+    effective_on = models.DateField(_("effective on"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = LotseOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-effective_on", "-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.lotse}: {self.get_status_display()} ({self.effective_on:%d.%m.%Y})"
+
+
+# ------------------------------------------------------------------------------------------------------
+# Contracts, caps and allowance claims
+# ------------------------------------------------------------------------------------------------------
+class TaxAllowanceKind(models.TextChoices):
+    EHRENAMTSPAUSCHALE = "ehrenamt", _("Volunteer allowance (Ehrenamtspauschale, § 3 Nr. 26a EStG)")
+    UEBUNGSLEITERPAUSCHALE = "uebungsleiter", _("Trainer allowance (Übungsleiterpauschale, § 3 Nr. 26 EStG)")
+
+
+class ContractQuerySet(LotseOwnedQuerySet):
+    def active(self):
+        return self.filter(status=Contract.Status.ACTIVE)
+
+
+def contract_upload_to(instance, filename: str) -> str:
+    # A generated name: the original file name may contain personal data and is never used.
+    return f"contracts/{uuid.uuid4().hex}.pdf"
+
+
+class Contract(models.Model):
+    """The volunteer agreement of a Lotse with its allowance."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        ENDED = "ended", _("ended")
+
+    class AllowanceType(models.TextChoices):
+        MONTHLY_FLAT = "monthly", _("monthly flat rate")
+        HOURLY = "hourly", _("per hour")
+        PER_CONSULTATION = "per_consultation", _("per consultation")
+
+    lotse = models.ForeignKey(
+        Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    allowance_type = models.CharField(
+        _("allowance type"), max_length=20, choices=AllowanceType.choices, default=AllowanceType.MONTHLY_FLAT
+    )
+    rate = models.DecimalField(
+        _("rate (EUR)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tax_allowance = models.CharField(
+        _("tax-free allowance"),
+        max_length=20,
+        choices=TaxAllowanceKind.choices,
+        default=TaxAllowanceKind.EHRENAMTSPAUSCHALE,
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_document = models.FileField(_("signed contract (PDF)"), upload_to=contract_upload_to, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lotse"],
+                condition=Q(status="active"),
+                name="contract_one_active_per_lotse",
+                violation_error_message=_("This Lotse already has an active contract."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="contract_ends_after_start",
+                violation_error_message=_("The contract cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="contract_rate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} ({self.starts_on:%d.%m.%Y})"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class TaxAllowanceCap(models.Model):
+    """A yearly tax-free cap, valid from a date until the next row of the same kind (a dated table)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=TaxAllowanceKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    amount = models.DecimalField(_("amount per year (EUR)"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("tax-free cap")
+        verbose_name_plural = _("tax-free caps")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="cap_unique_per_kind_and_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.valid_from:%Y}: {self.amount} €"
+
+    @classmethod
+    def amount_for(cls, kind: str, year: int) -> Decimal | None:
+        cap = (
+            cls.objects.filter(kind=kind, valid_from__lte=datetime.date(year, 12, 31))
+            .order_by("-valid_from")
+            .values_list("amount", flat=True)
+            .first()
+        )
+        return cap
+
+
+class SelfDeclaration(models.Model):
+    """A Lotse's yearly declaration that the tax-free allowance is not claimed elsewhere."""
+
+    lotse = models.ForeignKey(Lotse, on_delete=models.CASCADE, related_name="self_declarations")
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2010), MaxValueValidator(2100)]
+    )
+    received_on = models.DateField(_("received on"), default=datetime.date.today)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LotseOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("self-declaration")
+        verbose_name_plural = _("self-declarations")
+        constraints = [
+            models.UniqueConstraint(fields=["lotse", "year"], name="self_declaration_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} {self.year}"
+
+
+class AllowanceClaimQuerySet(LotseOwnedQuerySet):
+    def approved_or_paid(self):
+        return self.filter(status__in=[AllowanceClaim.Status.APPROVED, AllowanceClaim.Status.PAID])
+
+    def total_for_year(self, lotse_id: int, year: int) -> Decimal:
+        total = (
+            self.approved_or_paid()
+            .filter(lotse_id=lotse_id, month__year=year)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        return total or Decimal("0")
+
+
+class AllowanceClaim(models.Model):
+    """A Lotse's monthly claim for the expense allowance (Aufwandsentschädigung)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PAID = "paid", _("paid")
+
+    lotse = models.ForeignKey(Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="claims")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="claims"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month claimed for."))
+    amount = models.DecimalField(
+        _("amount (EUR)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    activities = models.TextField(
+        _("activities"),
+        blank=True,
+        help_text=_("What you did this month, without any client's name."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AllowanceClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allowance claim")
+        verbose_name_plural = _("allowance claims")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lotse", "month"],
+                name="claim_once_per_lotse_and_month",
+                violation_error_message=_("There is already a claim for this month."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="claim_month_is_first_day"),
+        ]
+        indexes = [models.Index(fields=["status", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} {self.month:%m/%Y}"
+
+
+# ------------------------------------------------------------------------------------------------------
+# Consultations (anonymous: never a client's name)
+# ------------------------------------------------------------------------------------------------------
+class ConsultationQuerySet(ScopedQuerySet):
+    # Scoped by the region the consultation was logged in, which reports group by.
+    owner_lookup = "lotse__user"
+
+
+class Consultation(models.Model):
+    """One consultation or accompaniment of a client. The client stays anonymous: a profile, never a name."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        PHONE = "phone", _("by phone")
+        VIDEO = "video", _("by video")
+        ACCOMPANYING = "accompanying", _("accompanying to an institution")
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "u25", _("under 25")
+        FROM_25 = "25_34", _("25–34")
+        FROM_35 = "35_44", _("35–44")
+        FROM_45 = "45_54", _("45–54")
+        FROM_55 = "55p", _("55 and older")
+        NOT_STATED = "na", _("not stated")
+
+    class Gender(models.TextChoices):
+        FEMALE = "f", _("female")
+        MALE = "m", _("male")
+        DIVERSE = "d", _("diverse")
+        NOT_STATED = "na", _("not stated")
+
+    class TimeInGermany(models.TextChoices):
+        UNDER_1 = "lt1", _("less than 1 year")
+        FROM_1 = "1_3", _("1 to 3 years")
+        FROM_3 = "3_6", _("3 to 6 years")
+        OVER_6 = "gt6", _("more than 6 years")
+        NOT_STATED = "na", _("not stated")
+
+    MAX_DURATION_MINUTES = 600
+
+    lotse = models.ForeignKey(
+        Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    # The region the consultation took place in, fixed when it is logged (reports group by it).
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    date = models.DateField(_("date"), default=datetime.date.today)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)]
+    )
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    language = models.ForeignKey(
+        "regions.Language",
+        verbose_name=_("language"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    topic_job_search = models.BooleanField(Topic.JOB_SEARCH.label, default=False)
+    topic_application = models.BooleanField(Topic.APPLICATION.label, default=False)
+    topic_recognition = models.BooleanField(Topic.RECOGNITION.label, default=False)
+    topic_language_courses = models.BooleanField(Topic.LANGUAGE_COURSES.label, default=False)
+    topic_jobcenter = models.BooleanField(Topic.JOBCENTER.label, default=False)
+    topic_training = models.BooleanField(Topic.TRAINING.label, default=False)
+    topic_self_employment = models.BooleanField(Topic.SELF_EMPLOYMENT.label, default=False)
+    topic_other = models.BooleanField(Topic.OTHER.label, default=False)
+    age_band = models.CharField(_("age"), max_length=5, choices=AgeBand.choices, default=AgeBand.NOT_STATED)
+    gender = models.CharField(_("gender"), max_length=2, choices=Gender.choices, default=Gender.NOT_STATED)
+    country_of_origin = CountryField(_("country of origin"), blank=True)
+    time_in_germany = models.CharField(
+        _("time in Germany"), max_length=5, choices=TimeInGermany.choices, default=TimeInGermany.NOT_STATED
+    )
+    referral = models.ForeignKey(
+        "organisations.PartnerInstitution",
+        verbose_name=_("referred to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    # Sent by the form; a second submit of the same form (double tap, retry) finds the first entry.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5) & Q(duration_minutes__lte=600),
+                name="consultation_duration_plausible",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "date"]),
+            models.Index(fields=["lotse", "date"]),
+            models.Index(fields=["date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.date:%d.%m.%Y}"
+
+    @property
+    def topics(self) -> list[str]:
+        return [topic for topic, field in TOPIC_FIELDS.items() if getattr(self, field)]
+
+    @topics.setter
+    def topics(self, values) -> None:
+        chosen = set(values)
+        for topic, field in TOPIC_FIELDS.items():
+            setattr(self, field, topic in chosen)
+
+    @property
+    def topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [labels[t] for t in self.topics]
+
+    @property
+    def locks_on(self) -> datetime.date:
+        """After this day the entry is part of the reports and can no longer be changed by the Lotse."""
+        logged = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        return logged + datetime.timedelta(days=settings.CONSULTATION_EDIT_DAYS)
+
+    @property
+    def is_locked(self) -> bool:
+        return timezone.localdate() > self.locks_on

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from lotsen import views
+
+app_name = "lotsen"
+urlpatterns = [
+    path("", views.lotse_list, name="list"),
+    path("<int:pk>/", views.lotse_detail, name="detail"),
+]

@@ -1,0 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, roles that see it). Apps add their entries here.
+NAV_ITEMS = [
+    ("dashboard", _("Overview"), {"staff", "coordinator", "lotse"}),
+    ("organisations:list", _("Organisations"), {"staff", "coordinator"}),
+    ("lotsen:list", _("Lotsen"), {"staff", "coordinator"}),
+    ("events:list", _("Events"), {"staff", "coordinator", "lotse"}),
+    ("certificates:list", _("Certificates"), {"staff", "coordinator", "lotse"}),
+    ("reports:index", _("Reports"), {"staff", "coordinator"}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = user.role
+    path = request.path
+    items = []
+    for name, label, roles in NAV_ITEMS:
+        if role not in roles:
+            continue
+        url = reverse(name)
+        active = path == url if name == "dashboard" else path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "label": _("Administration"), "active": False})
+    return {"nav_items": items}

@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from portal import views
+
+# The admin login goes through allauth, so it gets the same rate limits; only staff get in.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Lotsenportal administration")
+admin.site.site_title = _("Lotsenportal")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("regions/", include("regions.urls")),
+    path("organisations/", include("organisations.urls")),
+    path("lotsen/", include("lotsen.urls")),
+    path("events/", include("events.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("reports/", include("reports.urls")),
+]

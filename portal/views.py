@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from portal import dashboards
+
+
+def dashboard(request):
+    """The start page: what matters today for this user's role."""
+    role = request.user.role
+    builder = dashboards.BUILDERS.get(role)
+    context = builder(request.user) if builder else {}
+    return render(request, f"dashboard/{role}.html", context)
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_GET
+def robots_txt(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

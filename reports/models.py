@@ -1,0 +1,1 @@
+# The reports app aggregates the other apps' tables; it has no tables of its own yet.

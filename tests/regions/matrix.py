@@ -1,0 +1,6 @@
+from tests.matrix import ANY_USER, Case, expect
+
+CASES = [
+    Case("regions:list", ANY_USER),
+    Case("regions:detail", expect(other_coordinator=404), kwargs=lambda w: {"slug": w.owl.slug}),
+]
