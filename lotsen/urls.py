@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotsen import views
+from lotsen.views import lotsen as views
 
 app_name = "lotsen"
 urlpatterns = [

@@ -12,15 +12,16 @@ from tests.matrix import ROLES_ORDER, Case
 
 def _collect() -> tuple[list[Case], dict[str, str]]:
     cases, exempt = [], {}
-    for module_info in pkgutil.iter_modules(tests.__path__):
-        if not module_info.ispkg:
+    # Every module named matrix*.py in a test package contributes CASES and EXEMPT.
+    for package in pkgutil.iter_modules(tests.__path__):
+        if not package.ispkg:
             continue
-        try:
-            module = importlib.import_module(f"tests.{module_info.name}.matrix")
-        except ModuleNotFoundError:
-            continue
-        cases.extend(getattr(module, "CASES", []))
-        exempt.update(getattr(module, "EXEMPT", {}))
+        subpackage = importlib.import_module(f"tests.{package.name}")
+        for module_info in pkgutil.iter_modules(subpackage.__path__):
+            if module_info.name.startswith("matrix"):
+                module = importlib.import_module(f"tests.{package.name}.{module_info.name}")
+                cases.extend(getattr(module, "CASES", []))
+                exempt.update(getattr(module, "EXEMPT", {}))
     return cases, exempt
 
 

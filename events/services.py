@@ -1,0 +1,71 @@
+"""Registration and attendance. The event row is locked while seats are counted, so two registrations
+at once cannot overfill it."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Attendance, Event
+from lotsen.models import Lotse
+
+
+def can_register(*, acting_user, lotse: Lotse) -> bool:
+    """A Lotse registers themself; coordinators register the Lotsen of their regions; staff anyone."""
+    if acting_user.sees_everything:
+        return True
+    if lotse.user_id == acting_user.pk:
+        return True
+    return lotse.region_id in acting_user.coordinated_region_ids()
+
+
+@transaction.atomic
+def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool = True) -> Attendance:
+    if not can_register(acting_user=acting_user, lotse=lotse):
+        raise PermissionDenied
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.region_id is not None and event.region_id != lotse.region_id:
+        raise ValidationError(_("This event is for the Lotsen of another region."))
+    if enforce_deadline and not event.registration_open():
+        raise ValidationError(_("Registration for this event has closed."))
+    attendance = Attendance.objects.filter(event=event, lotse=lotse).first()
+    if attendance and attendance.status in (Attendance.Status.REGISTERED, Attendance.Status.ATTENDED):
+        return attendance  # registering twice changes nothing
+    if event.capacity is not None and event.attendances.taking_a_place().count() >= event.capacity:
+        raise ValidationError(_("This event is fully booked."))
+    if attendance is None:
+        return Attendance.objects.create(event=event, lotse=lotse, updated_by=acting_user)
+    attendance.status, attendance.updated_by = Attendance.Status.REGISTERED, acting_user
+    attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    return attendance
+
+
+@transaction.atomic
+def cancel(*, attendance: Attendance, acting_user) -> None:
+    """Cancel a registration before the deadline (a coordinator may also cancel later)."""
+    attendance = Attendance.objects.select_for_update().select_related("event", "lotse").get(pk=attendance.pk)
+    if not can_register(acting_user=acting_user, lotse=attendance.lotse):
+        raise PermissionDenied
+    own = attendance.lotse.user_id == acting_user.pk and not acting_user.is_coordinator
+    if own and not attendance.event.registration_open():
+        raise ValidationError(_("The registration deadline has passed; please contact your coordinator."))
+    if attendance.status == Attendance.Status.ATTENDED:
+        raise ValidationError(_("Attendance has already been recorded."))
+    attendance.delete()
+
+
+@transaction.atomic
+def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Attendance:
+    """Record whether a registered Lotse came (coordinators and staff only)."""
+    if status not in Attendance.Status.values:
+        raise ValidationError(_("Unknown attendance status."))
+    attendance = (
+        Attendance.objects.editable_by(acting_user).select_for_update().filter(pk=attendance.pk).first()
+    )
+    if attendance is None:
+        raise PermissionDenied
+    if status == Attendance.Status.ATTENDED and attendance.event.starts_at > timezone.now():
+        raise ValidationError(_("Attendance can only be recorded once the event has started."))
+    attendance.status, attendance.updated_by = status, acting_user
+    attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    return attendance

@@ -1,0 +1,218 @@
+"""The allowance claim's life: draft → submitted → approved / rejected → paid.
+
+Every transition locks the claim row, checks the state it expects, and records who did it and when, so two
+coordinators deciding the same claim at once cannot both succeed.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
+
+Status = AllowanceClaim.Status
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def last_of_month(month: datetime.date) -> datetime.date:
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def contract_for_month(lotse: Lotse, month: datetime.date) -> Contract | None:
+    """The active contract that covers any day of the month, or None (no claim without one)."""
+    month = first_of_month(month)
+    return (
+        Contract.objects.filter(
+            lotse=lotse, status=Contract.Status.ACTIVE, starts_on__lte=last_of_month(month)
+        )
+        .exclude(ends_on__lt=month)
+        .first()
+    )
+
+
+# -- caps ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CapStatus:
+    year: int
+    cap: Decimal | None
+    approved_total: Decimal
+    #: what the total would be with the claim under decision added
+    total_with_claim: Decimal
+
+    @property
+    def exceeded(self) -> bool:
+        return self.cap is not None and self.total_with_claim > self.cap
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.cap is None else self.cap - self.approved_total
+
+
+def cap_status(claim: AllowanceClaim) -> CapStatus:
+    """How the Lotse's approved allowances of the claim's calendar year stand against that year's cap."""
+    year = claim.month.year
+    approved = AllowanceClaim.objects.total_for_year(claim.lotse_id, year)
+    already_counted = claim.status in (Status.APPROVED, Status.PAID)
+    return CapStatus(
+        year=year,
+        cap=TaxAllowanceCap.amount_for(claim.contract.tax_allowance, year),
+        approved_total=approved,
+        total_with_claim=approved if already_counted else approved + claim.amount,
+    )
+
+
+def has_self_declaration(lotse_id: int, year: int) -> bool:
+    return SelfDeclaration.objects.filter(lotse_id=lotse_id, year=year).exists()
+
+
+# -- the Lotse's side --------------------------------------------------------------------------------
+def _check_amount(contract: Contract, amount: Decimal, hours: Decimal | None) -> None:
+    if amount < 0:
+        raise ValidationError({"amount": _("The amount cannot be negative.")})
+    limit = contract.rate
+    if contract.allowance_type == Contract.AllowanceType.HOURLY and hours is not None:
+        limit = contract.rate * hours
+    if contract.allowance_type == Contract.AllowanceType.MONTHLY_FLAT and amount > limit:
+        raise ValidationError(
+            {
+                "amount": _("The amount is above the monthly rate of your contract (%(rate)s €).")
+                % {"rate": limit}
+            }
+        )
+
+
+@transaction.atomic
+def save_claim_draft(
+    *,
+    lotse: Lotse,
+    month: datetime.date,
+    amount: Decimal,
+    hours: Decimal | None = None,
+    activities: str = "",
+    acting_user,
+) -> AllowanceClaim:
+    """Create or update the Lotse's claim for a month while it is still a draft (or was rejected)."""
+    if lotse.user_id != acting_user.pk:
+        raise PermissionDenied
+    month = first_of_month(month)
+    contract = contract_for_month(lotse, month)
+    if contract is None:
+        raise ValidationError(
+            _("There is no active contract for this month, so no allowance can be claimed.")
+        )
+    _check_amount(contract, amount, hours)
+    claim = AllowanceClaim.objects.select_for_update().filter(lotse=lotse, month=month).first()
+    if claim is None:
+        try:
+            with transaction.atomic():
+                return AllowanceClaim.objects.create(
+                    lotse=lotse,
+                    contract=contract,
+                    month=month,
+                    amount=amount,
+                    hours=hours,
+                    activities=activities,
+                )
+        except IntegrityError as exc:
+            raise ValidationError(_("There is already a claim for this month.")) from exc
+    if claim.status not in (Status.DRAFT, Status.REJECTED):
+        raise ValidationError(_("This claim has already been submitted and can no longer be changed."))
+    claim.contract, claim.amount, claim.hours, claim.activities = contract, amount, hours, activities
+    claim.status = Status.DRAFT
+    claim.save(update_fields=["contract", "amount", "hours", "activities", "status"])
+    return claim
+
+
+@transaction.atomic
+def submit_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
+    claim = AllowanceClaim.objects.select_for_update().select_related("lotse").get(pk=claim.pk)
+    if claim.lotse.user_id != acting_user.pk:
+        raise PermissionDenied
+    if claim.status not in (Status.DRAFT, Status.REJECTED):
+        raise ValidationError(_("This claim has already been submitted."))
+    claim.status, claim.submitted_at = Status.SUBMITTED, timezone.now()
+    claim.rejection_reason = ""
+    claim.save(update_fields=["status", "submitted_at", "rejection_reason"])
+    return claim
+
+
+# -- the coordinator's side --------------------------------------------------------------------------
+def _lock_for_decision(claim: AllowanceClaim, acting_user) -> AllowanceClaim:
+    claim = (
+        AllowanceClaim.objects.editable_by(acting_user)
+        .select_for_update()
+        .select_related("lotse", "contract")
+        .filter(pk=claim.pk)
+        .first()
+    )
+    if claim is None:
+        raise PermissionDenied
+    return claim
+
+
+@transaction.atomic
+def approve_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
+    claim = _lock_for_decision(claim, acting_user)
+    if claim.status != Status.SUBMITTED:
+        raise ValidationError(_("This claim has already been decided."))
+    claim.status, claim.decided_by, claim.decided_at = Status.APPROVED, acting_user, timezone.now()
+    claim.save(update_fields=["status", "decided_by", "decided_at"])
+    return claim
+
+
+@transaction.atomic
+def reject_claim(*, claim: AllowanceClaim, reason: str, acting_user) -> AllowanceClaim:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for the rejection.")})
+    claim = _lock_for_decision(claim, acting_user)
+    if claim.status != Status.SUBMITTED:
+        raise ValidationError(_("This claim has already been decided."))
+    claim.status, claim.decided_by, claim.decided_at = Status.REJECTED, acting_user, timezone.now()
+    claim.rejection_reason = reason
+    claim.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    return claim
+
+
+@dataclass
+class PaymentResult:
+    paid: list[AllowanceClaim]
+    #: claims that were not paid, with the reason shown to the coordinator
+    skipped: list[tuple[AllowanceClaim, str]]
+
+
+@transaction.atomic
+def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
+    """Mark approved claims as paid in one batch. Claims outside the user's scope are never touched;
+    a claim whose year has no self-declaration on file is skipped with a reason."""
+    claims = (
+        AllowanceClaim.objects.editable_by(acting_user)
+        .select_for_update()
+        .select_related("lotse")
+        .filter(pk__in=list(claim_ids))
+        .order_by("pk")
+    )
+    result = PaymentResult(paid=[], skipped=[])
+    now = timezone.now()
+    for claim in claims:
+        if claim.status != Status.APPROVED:
+            result.skipped.append((claim, _("not approved")))
+            continue
+        if not has_self_declaration(claim.lotse_id, claim.month.year):
+            result.skipped.append(
+                (claim, _("no self-declaration for %(year)s on file") % {"year": claim.month.year})
+            )
+            continue
+        claim.status, claim.paid_at, claim.paid_by = Status.PAID, now, acting_user
+        claim.save(update_fields=["status", "paid_at", "paid_by"])
+        result.paid.append(claim)
+    return result
