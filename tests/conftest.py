@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from portal.reference_data import ensure_reference_data
 from tests import factories as f
 
 ROLES = ["anonymous", "lotse_a", "lotse_b", "coordinator", "other_coordinator", "staff"]
@@ -56,7 +57,9 @@ requires_postgres = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _enable_db_and_clean_cache(db):
-    """Every test may touch the database; every test starts with an empty cache (rate limits!)."""
+    """Every test may touch the database; every test starts with an empty cache (rate limits!)
+    and with the reference data (a transactional test before it may have flushed the tables)."""
+    ensure_reference_data()
     cache.clear()
     yield
     cache.clear()

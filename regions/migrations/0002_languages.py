@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def load_languages(apps, schema_editor):
-    from regions.languages import LANGUAGES
+    from portal.reference_data import load_languages
 
-    Language = apps.get_model("regions", "Language")
-    for code, name_de, name_en in LANGUAGES:
-        Language.objects.update_or_create(code=code, defaults={"name_de": name_de, "name_en": name_en})
+    load_languages(apps.get_model("regions", "Language"))
 
 
 class Migration(migrations.Migration):
