@@ -6,6 +6,7 @@ NAV_ITEMS = [
     ("dashboard", _("Overview"), {"staff", "coordinator", "lotse"}),
     ("organisations:list", _("Organisations"), {"staff", "coordinator"}),
     ("lotsen:list", _("Lotsen"), {"staff", "coordinator"}),
+    ("claims:list", _("Claims"), {"staff", "coordinator"}),
     ("events:list", _("Events"), {"staff", "coordinator", "lotse"}),
     ("certificates:list", _("Certificates"), {"staff", "coordinator", "lotse"}),
     ("reports:index", _("Reports"), {"staff", "coordinator"}),

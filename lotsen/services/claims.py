@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +74,81 @@ def cap_status(claim: AllowanceClaim) -> CapStatus:
 
 def has_self_declaration(lotse_id: int, year: int) -> bool:
     return SelfDeclaration.objects.filter(lotse_id=lotse_id, year=year).exists()
+
+
+class CapTable:
+    """All yearly caps, loaded once: a list of claims gets its cap status without a query per row."""
+
+    def __init__(self):
+        self._rows = sorted(
+            TaxAllowanceCap.objects.values_list("kind", "valid_from", "amount"), key=lambda row: row[1]
+        )
+
+    def amount_for(self, kind: str, year: int) -> Decimal | None:
+        amount = None
+        for row_kind, valid_from, row_amount in self._rows:
+            if row_kind == kind and valid_from <= datetime.date(year, 12, 31):
+                amount = row_amount
+        return amount
+
+
+def with_cap_figures(queryset):
+    """Annotate claims with what the list needs for the cap warning and the pay check, in the same query:
+    ``year_total`` (the Lotse's approved and paid total in the claim's calendar year) and
+    ``declaration_on_file`` (a self-declaration for that year exists)."""
+    year_total = (
+        AllowanceClaim.objects.approved_or_paid()
+        .filter(lotse_id=OuterRef("lotse_id"), month__year=ExtractYear(OuterRef("month")))
+        .order_by()
+        .values("lotse_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    declaration = SelfDeclaration.objects.filter(
+        lotse_id=OuterRef("lotse_id"), year=ExtractYear(OuterRef("month"))
+    )
+    return queryset.annotate(
+        year_total=Coalesce(
+            Subquery(year_total, output_field=models.DecimalField(max_digits=9, decimal_places=2)),
+            Decimal("0"),
+            output_field=models.DecimalField(max_digits=9, decimal_places=2),
+        ),
+        declaration_on_file=Exists(declaration),
+    )
+
+
+def attach_cap_status(claims, caps: CapTable | None = None) -> list[AllowanceClaim]:
+    """Set ``claim.cap`` (a CapStatus) on claims annotated by with_cap_figures (contract selected)."""
+    caps = caps or CapTable()
+    claims = list(claims)
+    for claim in claims:
+        counted = claim.status in (Status.APPROVED, Status.PAID)
+        year = claim.month.year
+        claim.cap = CapStatus(
+            year=year,
+            cap=caps.amount_for(claim.contract.tax_allowance, year),
+            approved_total=claim.year_total,
+            total_with_claim=claim.year_total if counted else claim.year_total + claim.amount,
+        )
+    return claims
+
+
+@transaction.atomic
+def record_self_declaration(
+    *, lotse: Lotse, year: int, received_on: datetime.date, acting_user
+) -> SelfDeclaration:
+    """Record that the Lotse declared for the year that the tax-free allowance is not claimed elsewhere."""
+    if not Lotse.objects.editable_by(acting_user).filter(pk=lotse.pk).exists():
+        raise PermissionDenied
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date of receipt cannot be in the future.")})
+    try:
+        with transaction.atomic():
+            return SelfDeclaration.objects.create(
+                lotse=lotse, year=year, received_on=received_on, recorded_by=acting_user
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"year": _("A self-declaration for this year is already on file.")}) from exc
 
 
 # -- the Lotse's side --------------------------------------------------------------------------------
@@ -147,14 +224,18 @@ def submit_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
 
 # -- the coordinator's side --------------------------------------------------------------------------
 def _lock_for_decision(claim: AllowanceClaim, acting_user) -> AllowanceClaim:
+    # Lock only the claim row (of=self): the Lotse and contract rows stay free for other work.
     claim = (
         AllowanceClaim.objects.editable_by(acting_user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("lotse", "contract")
         .filter(pk=claim.pk)
         .first()
     )
     if claim is None:
+        raise PermissionDenied
+    if claim.lotse.user_id is not None and claim.lotse.user_id == acting_user.pk:
+        # A coordinator who is also a Lotse never decides their own claim.
         raise PermissionDenied
     return claim
 
@@ -196,18 +277,24 @@ def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
     a claim whose year has no self-declaration on file is skipped with a reason."""
     claims = (
         AllowanceClaim.objects.editable_by(acting_user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("lotse")
         .filter(pk__in=list(claim_ids))
         .order_by("pk")
     )
+    claims = list(claims)
     result = PaymentResult(paid=[], skipped=[])
     now = timezone.now()
+    declared = set(
+        SelfDeclaration.objects.filter(lotse_id__in={c.lotse_id for c in claims}).values_list(
+            "lotse_id", "year"
+        )
+    )
     for claim in claims:
         if claim.status != Status.APPROVED:
             result.skipped.append((claim, _("not approved")))
             continue
-        if not has_self_declaration(claim.lotse_id, claim.month.year):
+        if (claim.lotse_id, claim.month.year) not in declared:
             result.skipped.append(
                 (claim, _("no self-declaration for %(year)s on file") % {"year": claim.month.year})
             )

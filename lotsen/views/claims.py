@@ -1,0 +1,368 @@
+"""The coordinators' allowance-claim screens: queue, decision, pay batch, self-declarations, exports.
+
+Lotsen never reach these pages (403); another region's claim is a 404; writes go through
+lotsen.services.claims, which locks the claim rows and checks the state under the lock.
+"""
+
+import csv
+import io
+import logging
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lotsen.claim_filters import ClaimFilter, claim_filter_data
+from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
+from lotsen.models import AllowanceClaim
+from lotsen.services import claims as claim_services
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 25
+
+
+def coordinators_only(view):
+    """Programme staff and regional coordinators; everyone else logged in gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.sees_everything or request.user.is_coordinator):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _claims_for(request):
+    return (
+        claim_services.with_cap_figures(AllowanceClaim.objects.visible_to(request.user))
+        .select_related("lotse__region", "contract")
+        .defer("activities")
+    )
+
+
+def _back_to_queue(request):
+    """Return to the queue the user came from (its filters are in ``next``), never to another site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    queue = reverse("claims:list")
+    if target.startswith(queue) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(queue)
+
+
+# -- queue ----------------------------------------------------------------------------------------
+@coordinators_only
+def claim_list(request):
+    claim_filter = ClaimFilter(claim_filter_data(request.GET), queryset=_claims_for(request), request=request)
+    page = Paginator(claim_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    claims = claim_services.attach_cap_status(page.object_list)
+    payable = [c for c in claims if c.status == AllowanceClaim.Status.APPROVED]
+    return render(
+        request,
+        "lotsen/claims/claim_list.html",
+        {
+            "filter": claim_filter,
+            "page_obj": page,
+            "claims": claims,
+            "payable": payable,
+            "query": request.GET.urlencode(),
+            "current_url": request.get_full_path(),
+        },
+    )
+
+
+# -- one claim: decide ----------------------------------------------------------------------------
+def _claim_or_404(request, pk):
+    return get_object_or_404(_claims_for(request), pk=pk)
+
+
+def _render_detail(request, claim, reject_form=None, status=200):
+    (claim,) = claim_services.attach_cap_status([claim])
+    can_decide = AllowanceClaim.objects.editable_by(request.user).filter(pk=claim.pk).exists()
+    return render(
+        request,
+        "lotsen/claims/claim_detail.html",
+        {
+            "claim": claim,
+            "can_decide": can_decide and claim.lotse.user_id != request.user.pk,
+            "reject_form": reject_form or RejectClaimForm(),
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "iban": claim.lotse.iban_for(request.user),
+        },
+        status=status,
+    )
+
+
+@coordinators_only
+def claim_detail(request, pk: int):
+    return _render_detail(request, _claim_or_404(request, pk))
+
+
+@require_POST
+@coordinators_only
+def claim_approve(request, pk: int):
+    claim = _claim_or_404(request, pk)
+    try:
+        claim_services.approve_claim(claim=claim, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("claims:detail", pk=claim.pk)
+    logger.info("claim %s approved by user %s", claim.pk, request.user.pk)
+    messages.success(
+        request,
+        _("The claim of %(lotse)s for %(month)s was approved.")
+        % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y")},
+    )
+    return _back_to_queue(request)
+
+
+@require_POST
+@coordinators_only
+def claim_reject(request, pk: int):
+    claim = _claim_or_404(request, pk)
+    form = RejectClaimForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, claim, reject_form=form)
+    try:
+        claim_services.reject_claim(claim=claim, reason=form.cleaned_data["reason"], acting_user=request.user)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return _render_detail(request, claim, reject_form=form)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("claims:detail", pk=claim.pk)
+    logger.info("claim %s rejected by user %s", claim.pk, request.user.pk)
+    messages.success(
+        request,
+        _("The claim of %(lotse)s for %(month)s was rejected; the Lotse will see your reason.")
+        % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y")},
+    )
+    return _back_to_queue(request)
+
+
+# -- pay batch ------------------------------------------------------------------------------------
+@require_POST
+@coordinators_only
+def claims_pay(request):
+    form = PayClaimsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_queue(request)
+    result = claim_services.mark_claims_paid(
+        claim_ids=[claim.pk for claim in form.cleaned_data["claims"]], acting_user=request.user
+    )
+    logger.info(
+        "user %s marked %s claims paid, skipped %s", request.user.pk, len(result.paid), len(result.skipped)
+    )
+    if result.paid:
+        total = sum((claim.amount for claim in result.paid), Decimal("0"))
+        messages.success(
+            request,
+            _("%(count)s claims marked as paid (%(total)s €).")
+            % {"count": len(result.paid), "total": f"{total:.2f}".replace(".", ",")},
+        )
+    for claim, reason in result.skipped:
+        messages.warning(
+            request,
+            _("Not paid: %(lotse)s, %(month)s – %(reason)s.")
+            % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y"), "reason": reason},
+        )
+    return _back_to_queue(request)
+
+
+# -- self-declarations ----------------------------------------------------------------------------
+@coordinators_only
+def self_declaration_create(request):
+    if request.method == "POST":
+        form = SelfDeclarationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                declaration = claim_services.record_self_declaration(
+                    lotse=form.cleaned_data["lotse"],
+                    year=form.cleaned_data["year"],
+                    received_on=form.cleaned_data["received_on"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                logger.info("self-declaration %s recorded by user %s", declaration.pk, request.user.pk)
+                messages.success(
+                    request,
+                    _("The self-declaration of %(lotse)s for %(year)s is on file.")
+                    % {"lotse": declaration.lotse.full_name, "year": declaration.year},
+                )
+                return _back_to_queue(request)
+    else:
+        initial = {"year": timezone.localdate().year, "received_on": timezone.localdate()}
+        for key in ("lotse", "year"):
+            if request.GET.get(key, "").isdigit():
+                initial[key] = int(request.GET[key])
+        form = SelfDeclarationForm(initial=initial, user=request.user)
+    return render(
+        request,
+        "lotsen/claims/self_declaration_form.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next") or ""},
+    )
+
+
+# -- exports of the claims to pay -----------------------------------------------------------------
+# The column names are fixed German words: the file goes to the bookkeeping's German Excel, whatever
+# language the coordinator's screen is in.
+EXPORT_HEADERS = [
+    "Nr.",
+    "Nachname",
+    "Vorname",
+    "Region",
+    "Monat",
+    "Betrag (EUR)",
+    "Stunden",
+    "Genehmigt am",
+    "Kontoinhaber",
+    "IBAN",
+    "Selbsterklärung liegt vor",
+    "Jahressumme genehmigt (EUR)",
+    "Freibetrag (EUR)",
+    "Freibetrag überschritten",
+]
+
+
+def _safe_text(value: str) -> str:
+    """Keep a name like '=HYPERLINK(...)' a name: spreadsheets would run it as a formula."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def _export_rows(request):
+    data = claim_filter_data(request.GET, status=AllowanceClaim.Status.APPROVED)
+    claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
+    claims = claim_services.attach_cap_status(claim_filter.qs)
+    paying = request.user.paying_region_ids()
+    for claim in claims:
+        lotse = claim.lotse
+        sees_bank = request.user.is_superuser or lotse.region_id in paying
+        yield {
+            "pk": claim.pk,
+            "last_name": _safe_text(lotse.last_name),
+            "first_name": _safe_text(lotse.first_name),
+            "region": lotse.region.name,
+            "month": claim.month,
+            "amount": claim.amount,
+            "hours": claim.hours,
+            "decided_on": timezone.localdate(claim.decided_at) if claim.decided_at else None,
+            "account_holder": _safe_text(lotse.account_holder) if sees_bank else "***",
+            "iban": lotse.iban_for(request.user),
+            "declaration": claim.declaration_on_file,
+            "year_total": claim.cap.approved_total,
+            "cap": claim.cap.cap,
+            "exceeded": claim.cap.exceeded,
+        }
+
+
+def _filename(extension: str) -> str:
+    return f"auszahlung-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _de_amount(value) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _de_date(value) -> str:
+    return "" if value is None else value.strftime("%d.%m.%Y")
+
+
+@coordinators_only
+def claims_export_csv(request):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # BOM: German Excel then reads UTF-8 (ğ, ş, Cyrillic) correctly
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    for row in _export_rows(request):
+        writer.writerow(
+            [
+                row["pk"],
+                row["last_name"],
+                row["first_name"],
+                row["region"],
+                _de_date(row["month"]),
+                _de_amount(row["amount"]),
+                "" if row["hours"] is None else f"{row['hours']:.1f}".replace(".", ","),
+                _de_date(row["decided_on"]),
+                row["account_holder"],
+                row["iban"],
+                "ja" if row["declaration"] else "nein",
+                _de_amount(row["year_total"]),
+                _de_amount(row["cap"]),
+                "ja" if row["exceeded"] else "nein",
+            ]
+        )
+    logger.info("user %s exported claims to pay (csv)", request.user.pk)
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@coordinators_only
+def claims_export_xlsx(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Auszahlung"
+    sheet.append(EXPORT_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    money, date, hours = "#,##0.00", "DD.MM.YYYY", "0.0"
+    formats = {5: date, 6: money, 7: hours, 8: date, 12: money, 13: money}
+    for row in _export_rows(request):
+        sheet.append(
+            [
+                row["pk"],
+                row["last_name"],
+                row["first_name"],
+                row["region"],
+                row["month"],
+                row["amount"],
+                row["hours"],
+                row["decided_on"],
+                row["account_holder"],
+                row["iban"],
+                "ja" if row["declaration"] else "nein",
+                row["year_total"],
+                row["cap"],
+                "ja" if row["exceeded"] else "nein",
+            ]
+        )
+        for column, number_format in formats.items():
+            sheet.cell(row=sheet.max_row, column=column).number_format = number_format
+    for letter, width in zip(
+        "ABCDEFGHIJKLMN", (8, 20, 16, 22, 12, 12, 9, 13, 26, 30, 12, 14, 12, 12), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    logger.info("user %s exported claims to pay (xlsx)", request.user.pk)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response

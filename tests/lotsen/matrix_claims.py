@@ -1,0 +1,39 @@
+"""Role matrix of the coordinators' claim screens (lotsen/claim_urls.py). Lotsen get 403 everywhere."""
+
+from tests.matrix import COORDINATORS_ONLY, Case, expect
+
+#: A POST that succeeds with a redirect for those who may decide the claim.
+DECIDE = expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=404, staff=302)
+#: The claim's decision page: another region's claim does not exist for the Siegen coordinator.
+DECISION_PAGE = expect(lotse_a=403, lotse_b=403, other_coordinator=404)
+
+CASES = [
+    Case("claims:list", COORDINATORS_ONLY),
+    Case("claims:list", COORDINATORS_ONLY, query="?status=&o=-amount&month=2025-01"),
+    Case("claims:detail", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
+    Case("claims:approve", DECIDE, kwargs=lambda w: {"pk": w.claim.pk}, method="post"),
+    Case(
+        "claims:reject",
+        DECIDE,
+        kwargs=lambda w: {"pk": w.claim.pk},
+        method="post",
+        data=lambda w: {"reason": "Bitte die Stunden angeben."},
+    ),
+    # The Siegen coordinator's batch holds a foreign id: refused with a message, nothing paid (302).
+    Case(
+        "claims:pay",
+        expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=302, staff=302),
+        method="post",
+        data=lambda w: {"claims": [w.claim.pk]},
+    ),
+    Case("claims:export_csv", COORDINATORS_ONLY),
+    Case("claims:export_xlsx", COORDINATORS_ONLY),
+    Case("claims:self_declaration_create", COORDINATORS_ONLY),
+    # Lotse A is not a choice for the Siegen coordinator: the form answers with an error (200).
+    Case(
+        "claims:self_declaration_create",
+        expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=200, staff=302),
+        method="post",
+        data=lambda w: {"lotse": w.lotse_a.pk, "year": 2025, "received_on": "2025-01-15"},
+    ),
+]
