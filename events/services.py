@@ -41,6 +41,50 @@ def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool 
 
 
 @transaction.atomic
+def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
+    """A coordinator registers several Lotsen at once: all of them or none.
+
+    Coordinators and staff may register after the registration deadline (the deadline is for the Lotsen's
+    own sign-up; late phone registrations and walk-ins are common), but never beyond the capacity.
+    """
+    lotsen = list(lotsen)
+    if not lotsen:
+        raise ValidationError(_("Select at least one Lotse."))
+    if not (acting_user.sees_everything or acting_user.is_coordinator):
+        raise PermissionDenied
+    if any(not can_register(acting_user=acting_user, lotse=lotse) for lotse in lotsen):
+        raise PermissionDenied
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.region_id is not None and any(lotse.region_id != event.region_id for lotse in lotsen):
+        raise ValidationError(_("This event is for the Lotsen of another region."))
+    existing = {a.lotse_id: a for a in Attendance.objects.filter(event=event, lotse__in=lotsen)}
+    with_place = {Attendance.Status.REGISTERED, Attendance.Status.ATTENDED}
+    newcomers = [
+        lotse for lotse in lotsen if getattr(existing.get(lotse.pk), "status", None) not in with_place
+    ]
+    if event.capacity is not None:
+        free = event.capacity - event.attendances.taking_a_place().count()
+        if len(newcomers) > free:
+            raise ValidationError(
+                _(
+                    "Only %(free)s places are left, but %(selected)s Lotsen were selected. "
+                    "Nobody was registered."
+                )
+                % {"free": max(free, 0), "selected": len(newcomers)}
+            )
+    registered = []
+    for lotse in newcomers:
+        attendance = existing.get(lotse.pk)
+        if attendance is None:
+            attendance = Attendance.objects.create(event=event, lotse=lotse, updated_by=acting_user)
+        else:
+            attendance.status, attendance.updated_by = Attendance.Status.REGISTERED, acting_user
+            attendance.save(update_fields=["status", "updated_by", "updated_at"])
+        registered.append(attendance)
+    return registered
+
+
+@transaction.atomic
 def cancel(*, attendance: Attendance, acting_user) -> None:
     """Cancel a registration before the deadline (a coordinator may also cancel later)."""
     attendance = Attendance.objects.select_for_update().select_related("event", "lotse").get(pk=attendance.pk)
@@ -59,13 +103,22 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
     """Record whether a registered Lotse came (coordinators and staff only)."""
     if status not in Attendance.Status.values:
         raise ValidationError(_("Unknown attendance status."))
+    # Lock the event before the attendance, in the same order as register(), so the two never deadlock.
+    event_id = Attendance.objects.filter(pk=attendance.pk).values_list("event_id", flat=True).first()
+    event = Event.objects.select_for_update().filter(pk=event_id).first()
     attendance = (
         Attendance.objects.editable_by(acting_user).select_for_update().filter(pk=attendance.pk).first()
     )
-    if attendance is None:
+    if attendance is None or event is None:
         raise PermissionDenied
-    if status == Attendance.Status.ATTENDED and attendance.event.starts_at > timezone.now():
+    attendance.event = event
+    if status == Attendance.Status.ATTENDED and event.starts_at > timezone.now():
         raise ValidationError(_("Attendance can only be recorded once the event has started."))
+    with_place = (Attendance.Status.REGISTERED, Attendance.Status.ATTENDED)
+    if status in with_place and attendance.status not in with_place and event.capacity is not None:
+        # Someone excused gets their place back only if it has not been given away meanwhile.
+        if event.attendances.taking_a_place().count() >= event.capacity:
+            raise ValidationError(_("This event is fully booked."))
     attendance.status, attendance.updated_by = status, acting_user
     attendance.save(update_fields=["status", "updated_by", "updated_at"])
     return attendance

@@ -1,15 +1,220 @@
+"""Events: the list and detail every logged-in user sees (scoped), and the coordinators' screens to plan
+events, register Lotsen and take attendance. Writes go through events.services (row locks on the event)."""
+
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from events.models import Event
+from events import services
+from events.filters import EventFilter
+from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm
+from events.models import Attendance, Event
+from events.selectors import attendances_with_training_hours
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 25
+#: The buttons on the attendance list, one tap each.
+ATTENDANCE_CHOICES = [Attendance.Status.ATTENDED, Attendance.Status.EXCUSED, Attendance.Status.ABSENT]
 
 
+def coordinators_only(view):
+    """Programme staff and regional coordinators; Lotsen and others logged in get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _manages_events(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _manages_events(user) -> bool:
+    return user.sees_everything or user.is_coordinator
+
+
+def _places_taken():
+    return Count(
+        "attendances",
+        filter=Q(attendances__status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]),
+    )
+
+
+def _visible_event(request, pk):
+    return get_object_or_404(
+        Event.objects.visible_to(request.user)
+        .select_related("region")
+        .annotate(places_taken=_places_taken()),
+        pk=pk,
+    )
+
+
+# -- list and detail (everyone, scoped) ----------------------------------------------------------
 def event_list(request):
-    events = Event.objects.visible_to(request.user).select_related("region")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "events/event_list.html", {"page_obj": page, "events": page.object_list})
+    events = (
+        Event.objects.visible_to(request.user).select_related("region").annotate(places_taken=_places_taken())
+    )
+    event_filter = EventFilter(request.GET, queryset=events, request=request)
+    page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "filter": event_filter,
+            "page_obj": page,
+            "events": page.object_list,
+            "can_create": _manages_events(request.user),
+            "filtered": any(value for key, value in request.GET.items() if key not in ("page", "o")),
+        },
+    )
+
+
+def _registrations(request, event):
+    return (
+        attendances_with_training_hours(Attendance.objects.visible_to(request.user).filter(event=event))
+        .select_related("lotse")
+        .order_by("lotse__last_name", "lotse__first_name", "pk")
+    )
+
+
+def _render_detail(request, event, register_form=None):
+    manages = _manages_events(request.user)
+    context = {
+        "event": event,
+        "manages": manages,
+        "can_edit": Event.objects.editable_by(request.user).filter(pk=event.pk).exists(),
+        "registrations": _registrations(request, event) if manages else [],
+        "register_form": register_form,
+    }
+    if manages and register_form is None:
+        context["register_form"] = RegisterLotsenForm(event=event, user=request.user)
+    return render(request, "events/event_detail.html", context)
 
 
 def event_detail(request, pk: int):
-    event = get_object_or_404(Event.objects.visible_to(request.user).select_related("region"), pk=pk)
-    return render(request, "events/event_detail.html", {"event": event})
+    return _render_detail(request, _visible_event(request, pk))
+
+
+# -- plan events ----------------------------------------------------------------------------------
+@coordinators_only
+def event_create(request):
+    form = EventForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        event = form.save(commit=False)
+        event.created_by = request.user
+        event.save()
+        logger.info("event %s created by user %s", event.pk, request.user.pk)
+        messages.success(request, _("The event “%(title)s” was created.") % {"title": event.title})
+        return redirect("events:detail", pk=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": None})
+
+
+@coordinators_only
+def event_edit(request, pk: int):
+    event = _visible_event(request, pk)
+    if not Event.objects.editable_by(request.user).filter(pk=event.pk).exists():
+        raise PermissionDenied  # e.g. a programme-wide event seen by a coordinator
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        logger.info("event %s changed by user %s", event.pk, request.user.pk)
+        messages.success(request, _("The event “%(title)s” was saved.") % {"title": event.title})
+        return redirect("events:detail", pk=event.pk)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
+
+
+# -- registrations --------------------------------------------------------------------------------
+@require_POST
+@coordinators_only
+def event_register(request, pk: int):
+    event = _visible_event(request, pk)
+    form = RegisterLotsenForm(request.POST, event=event, user=request.user)
+    if form.is_valid():
+        try:
+            registered = services.register_many(
+                event=event, lotsen=form.cleaned_data["lotsen"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            logger.info(
+                "user %s registered %s Lotsen for event %s", request.user.pk, len(registered), event.pk
+            )
+            messages.success(
+                request,
+                _("%(count)s Lotsen registered: %(names)s.")
+                % {"count": len(registered), "names": ", ".join(a.lotse.full_name for a in registered)},
+            )
+            return redirect("events:detail", pk=event.pk)
+    return _render_detail(request, event, register_form=form)
+
+
+# -- attendance -----------------------------------------------------------------------------------
+def _attendance_rows(request, event):
+    return (
+        attendances_with_training_hours(Attendance.objects.editable_by(request.user).filter(event=event))
+        .select_related("lotse")
+        .order_by("lotse__last_name", "lotse__first_name", "pk")
+    )
+
+
+@coordinators_only
+def event_attendance(request, pk: int):
+    event = _visible_event(request, pk)
+    return render(
+        request,
+        "events/event_attendance.html",
+        {
+            "event": event,
+            "attendances": _attendance_rows(request, event),
+            "choices": ATTENDANCE_CHOICES,
+            "row_error": None,
+        },
+    )
+
+
+@require_POST
+@coordinators_only
+def attendance_set(request, pk: int):
+    attendance = get_object_or_404(Attendance.objects.visible_to(request.user), pk=pk)
+    form = AttendanceStatusForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _("Please choose attended, excused or absent.")
+    else:
+        try:
+            services.set_attendance(
+                attendance=attendance, status=form.cleaned_data["status"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            logger.info("attendance %s set by user %s", attendance.pk, request.user.pk)
+    if request.htmx:
+        # Answer with the one row, re-read with the Lotse's new training hours; errors shown in the row.
+        event = _visible_event(request, attendance.event_id)
+        row = _attendance_rows(request, event).get(pk=attendance.pk)
+        return render(
+            request,
+            "events/event_attendance.html#row",
+            {"event": event, "attendance": row, "choices": ATTENDANCE_CHOICES, "row_error": error},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        attendance.refresh_from_db(fields=["status"])
+        messages.success(
+            request,
+            _("%(lotse)s: %(status)s.")
+            % {"lotse": attendance.lotse.full_name, "status": attendance.get_status_display()},
+        )
+    url = reverse("events:attendance", kwargs={"pk": attendance.event_id})
+    return redirect(f"{url}#attendance-{attendance.pk}")
