@@ -64,6 +64,9 @@ class EventFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
+        if self.is_bound and not self.form.is_valid():
+            # A filter that cannot be read shows nothing (and its error), never silently everything.
+            return queryset.none()
         form = self.form
         if form.is_valid() and form.cleaned_data.get("o"):
             return queryset.order_by(*queryset.query.order_by, "pk")

@@ -70,6 +70,9 @@ class ClaimFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
+        if self.is_bound and not self.form.is_valid():
+            # A filter that cannot be read shows nothing (and its error), never silently everything.
+            return queryset.none()
         if self.form.is_valid() and self.form.cleaned_data.get("o"):
             # A tie-breaker keeps pages stable when many claims share a month or an amount.
             return queryset.order_by(*queryset.query.order_by, "pk")
