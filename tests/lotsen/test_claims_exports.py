@@ -32,7 +32,9 @@ def to_pay(world):
     b = f.AllowanceClaimFactory(
         lotse=world.lotse_b, month=march, amount=Decimal("60.00"), status=AllowanceClaim.Status.APPROVED
     )
-    siegen = f.AllowanceClaimFactory(lotse=world.lotse_siegen, month=march, status=AllowanceClaim.Status.APPROVED)
+    siegen = f.AllowanceClaimFactory(
+        lotse=world.lotse_siegen, month=march, status=AllowanceClaim.Status.APPROVED
+    )
     return a, b, siegen
 
 
@@ -58,7 +60,10 @@ def test_csv_figures_and_formats(coordinator_client, world, to_pay):
     assert response["Content-Type"].startswith("text/csv")
     assert "auszahlung-" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     rows = {int(row["Nr."]): row for row in read_csv(response)}
-    assert set(rows) == {a.pk, b.pk}  # approved only (the submitted world claim is not to pay), own region only
+    assert set(rows) == {
+        a.pk,
+        b.pk,
+    }  # approved only (the submitted world claim is not to pay), own region only
     row = rows[a.pk]
     assert row["Nachname"] == "Güllüoğlu" and row["Vorname"] == "Ayşe"
     assert row["Monat"] == "01.03.2025"
@@ -73,7 +78,9 @@ def test_csv_figures_and_formats(coordinator_client, world, to_pay):
 
 def test_csv_follows_the_list_filters(coordinator_client, world, to_pay):
     a, _b, _siegen = to_pay
-    response = coordinator_client.get(reverse("claims:export_csv"), {"lotse": world.lotse_a.pk, "status": "submitted"})
+    response = coordinator_client.get(
+        reverse("claims:export_csv"), {"lotse": world.lotse_a.pk, "status": "submitted"}
+    )
     assert [int(row["Nr."]) for row in read_csv(response)] == [a.pk]  # status is always "approved"
 
 
@@ -100,9 +107,7 @@ def test_bank_details_masked_for_roles_that_do_not_pay(client, world, to_pay, ur
     client.force_login(world.staff)
     response = client.get(reverse(url_name))
     rows = read_csv(response) if url_name.endswith("csv") else read_xlsx(response)
-    values = [
-        {k: (v if isinstance(v, str) else v.value) for k, v in row.items()} for row in rows
-    ]
+    values = [{k: (v if isinstance(v, str) else v.value) for k, v in row.items()} for row in rows]
     assert len(values) == 3
     assert {row["IBAN"] for row in values} == {MASKED_IBAN}
     assert {row["Kontoinhaber"] for row in values} == {"***"}
@@ -117,7 +122,7 @@ def test_bank_details_masked_for_roles_that_do_not_pay(client, world, to_pay, ur
 
 
 def test_formula_in_a_name_stays_text(coordinator_client, world, to_pay):
-    world.lotse_b.last_name = "=HYPERLINK(\"http://x\")"
+    world.lotse_b.last_name = '=HYPERLINK("http://x")'
     world.lotse_b.save()
     rows = read_csv(coordinator_client.get(reverse("claims:export_csv")))
-    assert {row["Nachname"] for row in rows} >= {"'=HYPERLINK(\"http://x\")"}
+    assert {row["Nachname"] for row in rows} >= {'\'=HYPERLINK("http://x")'}
