@@ -18,7 +18,7 @@ MASKED_IBAN = "DE89 **** **** **** **30 00"
 
 @pytest.fixture
 def to_pay(world):
-    """Approved claims: Lotse A 2025-03 (120,50 €) and Lotse B 2025-03 (60 €); plus noise that is not exported."""
+    """Approved claims of March 2025: Lotse A 120,50 €, Lotse B 60 €, and one in Siegen (not OWL's)."""
     march = datetime.date(2025, 3, 1)
     a = f.AllowanceClaimFactory(
         lotse=world.lotse_a,
@@ -50,7 +50,7 @@ def read_xlsx(response):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows())
     header = [cell.value for cell in rows[0]]
-    return [{name: cell for name, cell in zip(header, row, strict=True)} for row in rows[1:]]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 def test_csv_figures_and_formats(coordinator_client, world, to_pay):

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lotsen.models import AllowanceClaim, SelfDeclaration
