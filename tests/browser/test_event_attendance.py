@@ -1,20 +1,15 @@
 """A coordinator takes attendance on a phone: one tap per person, no page reload (htmx)."""
 
 import datetime
-import os
 
-import pytest
 from django.utils import timezone
 
 from events.models import Attendance
 from tests import factories as f
-from tests.browser.conftest import chromium, log_in, phone_page  # noqa: F401 - fixtures
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import log_in
 
 
-@pytest.mark.browser
-def test_one_tap_marks_attendance_without_reload(phone_page, live_server):  # noqa: F811
+def test_one_tap_marks_attendance_without_reload(phone_page, live_server):
     region = f.RegionFactory(slug="owl", name="Ostwestfalen-Lippe")
     coordinator = f.UserFactory(email="coordinator.owl@example.org")
     f.CoordinationFactory(user=coordinator, region=region)
