@@ -23,6 +23,7 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("organisations/", include("organisations.urls")),
     path("lotsen/", include("lotsen.urls")),
+    path("me/", include("lotsen.me_urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
     path("reports/", include("reports.urls")),

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from events.models import Attendance, Event
@@ -47,7 +46,9 @@ class MonthActivity:
         """E.g. "12 consultations (9.5 h), 2 training sessions (6 h)"."""
         parts = [
             ngettext(
-                "%(count)s consultation (%(hours)s h)", "%(count)s consultations (%(hours)s h)", self.consultations
+                "%(count)s consultation (%(hours)s h)",
+                "%(count)s consultations (%(hours)s h)",
+                self.consultations,
             )
             % {"count": self.consultations, "hours": _hours_text(self.consultation_hours)}
         ]
@@ -71,7 +72,9 @@ def month_activity(*, lotse: Lotse, month: datetime.date) -> MonthActivity:
     ).aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
     tz = timezone.get_current_timezone()
     starts = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
-    ends = datetime.datetime.combine(last_of_month(month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    ends = datetime.datetime.combine(
+        last_of_month(month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
     trainings = Attendance.objects.filter(
         lotse=lotse,
         status=Attendance.Status.ATTENDED,

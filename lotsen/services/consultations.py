@@ -1,8 +1,8 @@
 """A Lotse logs, corrects and deletes their own consultations.
 
-Logging is idempotent by the form's ``submission_key``: a double tap, a browser retry or a draft re-sent after a
-lost connection finds the entry that was already saved instead of creating a second one. Changes are possible
-for ``settings.CONSULTATION_EDIT_DAYS`` days; after that the entry is part of the reports and locked.
+Logging is idempotent by the form's ``submission_key``: a double tap, a browser retry or a draft re-sent
+after a lost connection finds the entry that was already saved instead of creating a second one. Changes are
+possible for ``settings.CONSULTATION_EDIT_DAYS`` days; after that the entry is part of the reports and locked.
 """
 
 import datetime
@@ -20,7 +20,7 @@ from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 
 logger = logging.getLogger(__name__)
 
-#: What a Lotse may set on a consultation; lotse, region, submission key and timestamps are never taken from input.
+#: What a Lotse may set on a consultation; lotse, region, submission key and timestamps never come from input.
 EDITABLE_FIELDS = (
     "date",
     "duration_minutes",
@@ -66,8 +66,8 @@ def _check(consultation: Consultation, lotse: Lotse) -> None:
 
 def _own_locked_row(consultation: Consultation, acting_user) -> Consultation:
     row = (
-        Consultation.objects.select_for_update()
-        .select_related("lotse", "referral")
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("lotse")
         .filter(pk=consultation.pk)
         .first()
     )
