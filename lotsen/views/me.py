@@ -80,8 +80,9 @@ def own_claims(request):
 # -- consultations ------------------------------------------------------------------------------------
 @lotse_required
 def consultation_list(request):
-    month_form = ConsultationMonthForm(request.GET or None)
+    month_form = ConsultationMonthForm(request.GET or None, initial={"month": timezone.localdate()})
     month = month_form.selected_month()
+    previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
     entries = own_consultations(request).filter(date__year=month.year, date__month=month.month)
     totals = entries.aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
     page = Paginator(
@@ -95,6 +96,7 @@ def consultation_list(request):
         {
             "month_form": month_form,
             "month": month,
+            "previous_month": previous_month,
             "page_obj": page,
             "consultations": page.object_list,
             "total_count": totals["count"],
