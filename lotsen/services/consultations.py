@@ -61,7 +61,8 @@ def _check(consultation: Consultation, lotse: Lotse) -> None:
         raise ValidationError({"referral": _("Please choose a partner institution of your region.")})
     if not consultation.topics:
         raise ValidationError({"topics": _("Please choose at least one topic.")})
-    consultation.full_clean(exclude=["lotse", "region"])
+    # submission_key: a duplicate is not an input error but the retry handled in log_consultation.
+    consultation.full_clean(exclude=["lotse", "region", "submission_key"])
 
 
 def _own_locked_row(consultation: Consultation, acting_user) -> Consultation:
