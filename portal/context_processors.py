@@ -7,9 +7,13 @@ NAV_ITEMS = [
     ("organisations:list", _("Organisations"), {"staff", "coordinator"}),
     ("lotsen:list", _("Lotsen"), {"staff", "coordinator"}),
     ("claims:list", _("Claims"), {"staff", "coordinator"}),
-    ("events:list", _("Events"), {"staff", "coordinator", "lotse"}),
+    ("me:consultations", _("My consultations"), {"lotse"}),
+    ("me:claims", _("My claims"), {"lotse"}),
+    ("me:events", _("Events"), {"lotse"}),
+    ("events:list", _("Events"), {"staff", "coordinator"}),
     ("certificates:list", _("Certificates"), {"staff", "coordinator", "lotse"}),
     ("reports:index", _("Reports"), {"staff", "coordinator"}),
+    ("me:profile", _("My profile"), {"lotse"}),
 ]
 
 

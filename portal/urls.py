@@ -24,6 +24,7 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("lotsen/", include("lotsen.urls")),
     path("claims/", include("lotsen.claim_urls")),
+    path("me/", include("lotsen.me_urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
     path("reports/", include("reports.urls")),

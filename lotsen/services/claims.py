@@ -155,9 +155,21 @@ def record_self_declaration(
 def _check_amount(contract: Contract, amount: Decimal, hours: Decimal | None) -> None:
     if amount < 0:
         raise ValidationError({"amount": _("The amount cannot be negative.")})
+    if hours is not None and hours < 0:
+        raise ValidationError({"hours": _("The hours cannot be negative.")})
     limit = contract.rate
-    if contract.allowance_type == Contract.AllowanceType.HOURLY and hours is not None:
+    if contract.allowance_type == Contract.AllowanceType.HOURLY:
+        # The limit for an hourly contract is rate × hours; it was computed but never enforced before.
+        if hours is None:
+            raise ValidationError({"hours": _("Please enter the hours for an hourly allowance.")})
         limit = contract.rate * hours
+        if amount > limit:
+            raise ValidationError(
+                {
+                    "amount": _("The amount is above your contract's rate for these hours (%(limit)s €).")
+                    % {"limit": limit}
+                }
+            )
     if contract.allowance_type == Contract.AllowanceType.MONTHLY_FLAT and amount > limit:
         raise ValidationError(
             {
