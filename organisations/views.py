@@ -29,7 +29,8 @@ def organisation_list(request):
         .annotate(lotsen_count=Count("lotsen", distinct=True))
     )
     filterset = OrganisationFilter(request.GET, queryset=organisations, user=request.user)
-    rows = filterset.qs
+    # An invalid filter (e.g. another region's organisation) shows its error and no rows, never all rows.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     rows = rows.order_by(*(rows.query.order_by or ("name",)), "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -60,7 +61,7 @@ def organisation_detail(request, pk: int):
 
 def organisation_create(request):
     require_coordination(request.user)
-    form = OrganisationForm(request.POST or None, user=request.user)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
         organisation = form.save()
@@ -71,7 +72,9 @@ def organisation_create(request):
 
 def organisation_edit(request, pk: int):
     organisation = get_editable_or_403(Organisation.objects.select_related("region"), request.user, pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, instance=organisation, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The changes have been saved."))

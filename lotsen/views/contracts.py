@@ -21,7 +21,7 @@ from lotsen.views.lotsen import apply_service_errors
 
 def contract_create(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.select_related("region"), request.user, pk=pk)
-    form = ContractForm(request.POST or None, lotse=lotse)
+    form = ContractForm(request.POST if request.method == "POST" else None, lotse=lotse)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_contract(lotse=lotse, acting_user=request.user, **form.cleaned_data)
@@ -37,7 +37,9 @@ def contract_renew(request, pk: int):
     contract = get_editable_or_403(
         Contract.objects.select_related("lotse", "lotse__region"), request.user, pk=pk
     )
-    form = ContractForm(request.POST or None, lotse=contract.lotse, renewing=contract)
+    form = ContractForm(
+        request.POST if request.method == "POST" else None, lotse=contract.lotse, renewing=contract
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.renew_contract(contract=contract, acting_user=request.user, **form.cleaned_data)
@@ -53,7 +55,7 @@ def contract_renew(request, pk: int):
 
 def contract_end(request, pk: int):
     contract = get_editable_or_403(Contract.objects.select_related("lotse"), request.user, pk=pk)
-    form = EndContractForm(request.POST or None)
+    form = EndContractForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.end_contract(
@@ -71,7 +73,7 @@ def contract_end(request, pk: int):
 
 def contract_upload(request, pk: int):
     contract = get_editable_or_403(Contract.objects.select_related("lotse"), request.user, pk=pk)
-    form = ContractDocumentForm(request.POST or None, request.FILES or None)
+    form = ContractDocumentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.attach_signed_document(
             contract=contract, document=form.cleaned_data["document"], acting_user=request.user

@@ -40,7 +40,8 @@ def lotse_list(request):
         .prefetch_related("organisations")
     )
     filterset = LotseFilter(request.GET, queryset=lotsen, user=request.user)
-    rows = filterset.qs
+    # An invalid filter (e.g. another region's organisation) shows its error and no rows, never all rows.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     if not rows.query.order_by:
         rows = rows.order_by("last_name", "first_name")
     rows = rows.order_by(*rows.query.order_by, "pk")  # a stable order, so no row appears on two pages
@@ -99,7 +100,7 @@ def _login_state(lotse: Lotse) -> str:
 
 def lotse_create(request):
     require_coordination(request.user)
-    form = LotseForm(request.POST or None, user=request.user)
+    form = LotseForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         lotse = form.save()
         messages.success(request, _("The Lotse %(name)s has been added.") % {"name": lotse.full_name})
@@ -109,7 +110,7 @@ def lotse_create(request):
 
 def lotse_edit(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.select_related("region", "user"), request.user, pk=pk)
-    form = LotseForm(request.POST or None, instance=lotse, user=request.user)
+    form = LotseForm(request.POST if request.method == "POST" else None, instance=lotse, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The changes have been saved."))
@@ -119,7 +120,7 @@ def lotse_edit(request, pk: int):
 
 def lotse_status(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.all(), request.user, pk=pk)
-    form = StatusChangeForm(request.POST or None, lotse=lotse)
+    form = StatusChangeForm(request.POST if request.method == "POST" else None, lotse=lotse)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_status(
