@@ -43,18 +43,22 @@ def _check_no_overlap(lotse: Lotse, starts_on: datetime.date, ends_on: datetime.
     if clash is not None:
         raise ValidationError(
             {
-                "starts_on": _(
-                    "This period overlaps the contract from %(start)s to %(end)s. End or renew that "
-                    "contract instead."
+                "starts_on": ValidationError(
+                    _(
+                        "This period overlaps the contract from %(start)s to %(end)s. End or renew that "
+                        "contract instead."
+                    )
+                    % {"start": _fmt(clash.starts_on), "end": _fmt(clash.ends_on)},
+                    code="overlap",
                 )
-                % {"start": _fmt(clash.starts_on), "end": _fmt(clash.ends_on)}
             }
         )
     active = others.filter(status=Contract.Status.ACTIVE).first()
     if active is not None:
         raise ValidationError(
             _("This Lotse already has an active contract (since %(start)s). End or renew it first.")
-            % {"start": _fmt(active.starts_on)}
+            % {"start": _fmt(active.starts_on)},
+            code="active_exists",
         )
 
 
@@ -65,7 +69,7 @@ def _create(*, lotse: Lotse, acting_user, **fields) -> Contract:
         with transaction.atomic():
             contract.save()
     except IntegrityError as exc:
-        raise ValidationError(_("This Lotse already has an active contract.")) from exc
+        raise ValidationError(_("This Lotse already has an active contract."), code="active_exists") from exc
     return contract
 
 
