@@ -5,5 +5,7 @@ from organisations import views
 app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
+    path("new/", views.organisation_create, name="create"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/edit/", views.organisation_edit, name="edit"),
 ]

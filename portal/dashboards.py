@@ -2,32 +2,45 @@
 the figures come from the apps' selectors, always through visible_to(user)."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from events.models import Event
-from lotsen.models import AllowanceClaim, Consultation, Lotse
-from organisations.models import Organisation
+from lotsen.models import Consultation
+from lotsen.selectors import dashboard_figures
 
 
-def staff_dashboard(user) -> dict:
-    return coordinator_dashboard(user)
+def _claims_waiting_url() -> str | None:
+    # The claims list is built in another branch; until it is merged the figure is shown without a link.
+    try:
+        return reverse("claims:list") + "?status=submitted"
+    except NoReverseMatch:
+        return None
+
+
+def _period_query(start, end) -> str:
+    return urlencode({"from": start.isoformat(), "to": end.isoformat()})
 
 
 def coordinator_dashboard(user) -> dict:
-    today = timezone.localdate()
+    """Figures for the coordinator's regions; each links to the filtered list behind it."""
+    figures = dashboard_figures(user)
+    reports = reverse("reports:index")
     return {
-        "active_lotsen": Lotse.objects.visible_to(user).active().count(),
-        "organisations": Organisation.objects.visible_to(user).count(),
-        "upcoming_events": list(Event.objects.visible_to(user).upcoming().select_related("region")[:5]),
-        "claims_waiting": AllowanceClaim.objects.visible_to(user)
-        .filter(status=AllowanceClaim.Status.SUBMITTED)
-        .count(),
-        "consultations_this_month": Consultation.objects.visible_to(user)
-        .filter(date__year=today.year, date__month=today.month)
-        .count(),
+        "figures": figures,
+        "upcoming_events": figures.upcoming_events,
+        "claims_waiting_url": _claims_waiting_url(),
+        "consultations_month_url": f"{reports}?{_period_query(figures.month_start, figures.today)}",
+        "consultations_year_url": f"{reports}?{_period_query(figures.year_start, figures.today)}",
     }
+
+
+def staff_dashboard(user) -> dict:
+    """The same screen across all regions (visible_to gives programme staff every row)."""
+    return coordinator_dashboard(user)
 
 
 def lotse_dashboard(user) -> dict:

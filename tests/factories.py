@@ -165,3 +165,33 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     programme_year = factory.LazyFunction(lambda: timezone.localdate().year)
     status = Certificate.Status.ISSUED
     issued_at = factory.LazyFunction(timezone.now)
+
+
+# -- coordinator workspace (coorda) ------------------------------------------------------------------
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small, valid PDF (blank A4 pages), as a scanned contract would be."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_upload(name: str = "Vertrag Ayşe.pdf", content: bytes | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        name, pdf_bytes() if content is None else content, content_type="application/pdf"
+    )
+
+
+def contract_with_document(contract: Contract) -> Contract:
+    from django.core.files.base import ContentFile
+
+    contract.signed_document.save("contract.pdf", ContentFile(pdf_bytes()), save=True)
+    return contract

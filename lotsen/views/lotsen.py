@@ -1,17 +1,158 @@
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+"""The coordinator's Lotsen pages: list, detail, create, edit, status change, invitation.
 
-from lotsen.models import Lotse
+These are coordinator and programme-staff pages: a Lotse gets 403 (they have their own pages under "me"),
+another region's Lotse is a 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.models import Attendance, Event
+from lotsen import selectors
+from lotsen.filters import LotseFilter
+from lotsen.forms.lotsen import LotseForm, StatusChangeForm
+from lotsen.models import Consultation, Lotse
+from lotsen.services import lotsen as services
+from lotsen.views.access import get_editable_or_403, require_coordination
+
+PAGE_SIZE = 25
+RECENT_CONSULTATIONS = 20
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def lotse_list(request):
-    lotsen = (
-        Lotse.objects.visible_to(request.user).select_related("region").order_by("last_name", "first_name")
+    require_coordination(request.user)
+    lotsen = selectors.with_contract_state(
+        Lotse.objects.visible_to(request.user)
+        .select_related("region", "district", "user")
+        .prefetch_related("organisations")
     )
-    page = Paginator(lotsen, 50).get_page(request.GET.get("page"))
-    return render(request, "lotsen/lotse_list.html", {"page_obj": page, "lotsen": page.object_list})
+    filterset = LotseFilter(request.GET, queryset=lotsen, user=request.user)
+    # An invalid filter (e.g. another region's organisation) shows its error and no rows, never all rows.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if not rows.query.order_by:
+        rows = rows.order_by("last_name", "first_name")
+    rows = rows.order_by(*rows.query.order_by, "pk")  # a stable order, so no row appears on two pages
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "lotsen/lotse_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "lotsen": page.object_list,
+            "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
+        },
+    )
 
 
 def lotse_detail(request, pk: int):
-    lotse = get_object_or_404(Lotse.objects.visible_to(request.user).select_related("region"), pk=pk)
-    return render(request, "lotsen/lotse_detail.html", {"lotse": lotse, "iban": lotse.iban_for(request.user)})
+    lotse = get_editable_or_403(
+        Lotse.objects.select_related("region", "district", "user").prefetch_related(
+            "organisations", "languages"
+        ),
+        request.user,
+        pk=pk,
+    )
+    trainings = list(
+        Attendance.objects.filter(
+            lotse=lotse, status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS
+        )
+        .select_related("event")
+        .order_by("-event__starts_at")
+    )
+    consultations = Consultation.objects.filter(lotse=lotse)
+    context = {
+        "lotse": lotse,
+        "iban": lotse.iban_for(request.user),
+        "login_state": _login_state(lotse),
+        "contracts": lotse.contracts.select_related("organisation").order_by("-starts_on"),
+        "trainings": trainings,
+        "training_hours": sum((a.event.hours_credited for a in trainings), 0),
+        "consultations_by_month": selectors.consultations_by_month(lotse),
+        "consultations_total": consultations.count(),
+        "recent_consultations": consultations.select_related("language", "referral")[:RECENT_CONSULTATIONS],
+        "claims": lotse.claims.select_related("contract").order_by("-month")[:24],
+        "certificates": lotse.certificates.order_by("-programme_year", "-version"),
+        "status_changes": lotse.status_changes.select_related("changed_by"),
+        "status_form": StatusChangeForm(lotse=lotse) if Lotse.STATUS_TRANSITIONS.get(lotse.status) else None,
+    }
+    return render(request, "lotsen/lotse_detail.html", context)
+
+
+def _login_state(lotse: Lotse) -> str:
+    if lotse.user_id is None:
+        return "none"
+    return "active" if lotse.user.has_usable_password() else "pending"
+
+
+def lotse_create(request):
+    require_coordination(request.user)
+    form = LotseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        lotse = form.save()
+        messages.success(request, _("The Lotse %(name)s has been added.") % {"name": lotse.full_name})
+        return redirect("lotsen:detail", pk=lotse.pk)
+    return render(request, "lotsen/lotse_form.html", {"form": form, "lotse": None})
+
+
+def lotse_edit(request, pk: int):
+    lotse = get_editable_or_403(Lotse.objects.select_related("region", "user"), request.user, pk=pk)
+    form = LotseForm(request.POST if request.method == "POST" else None, instance=lotse, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The changes have been saved."))
+        return redirect("lotsen:detail", pk=lotse.pk)
+    return render(request, "lotsen/lotse_form.html", {"form": form, "lotse": lotse})
+
+
+def lotse_status(request, pk: int):
+    lotse = get_editable_or_403(Lotse.objects.all(), request.user, pk=pk)
+    form = StatusChangeForm(request.POST if request.method == "POST" else None, lotse=lotse)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(
+                lotse=lotse,
+                status=form.cleaned_data["status"],
+                effective_on=form.cleaned_data["effective_on"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The status has been changed."))
+            return redirect("lotsen:detail", pk=lotse.pk)
+    return render(request, "lotsen/lotse_status.html", {"form": form, "lotse": lotse})
+
+
+@require_POST
+def lotse_invite(request, pk: int):
+    lotse = get_editable_or_403(Lotse.objects.select_related("user"), request.user, pk=pk)
+    resend = lotse.user_id is not None
+    try:
+        lotse = services.invite_lotse(lotse=lotse, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if resend:
+            messages.success(request, _("The invitation has been sent again. Earlier links no longer work."))
+        else:
+            messages.success(
+                request,
+                _("A login has been created and the invitation sent to %(email)s.") % {"email": lotse.email},
+            )
+    return redirect("lotsen:detail", pk=lotse.pk)

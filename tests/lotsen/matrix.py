@@ -1,6 +1,116 @@
-from tests.matrix import ANY_USER, OWN_RECORD, Case
+"""Role matrix of the coordinator's Lotsen and contract pages.
+
+These are coordinator / programme-staff pages. Rule: not visible → 404 (another region, another Lotse's
+record), visible but not writable → 403 (a Lotse on the coordinator page of their own record; Lotsen have
+their own pages). The signed contract PDF is the exception: whoever may see the contract may download it,
+the Lotse included (it is their own agreement).
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from tests import factories as f
+from tests.matrix import COORDINATORS_ONLY, OWN_RECORD, Case, expect
+
+#: The coordinator page of Lotse A's record (or of a record of Lotse A, e.g. the contract).
+LOTSE_A_PAGE = expect(lotse_a=403, lotse_b=404, other_coordinator=404)
+#: A POST that succeeds (redirect) for the OWL coordinator and staff.
+LOTSE_A_WRITE = expect(lotse_a=403, lotse_b=404, other_coordinator=404, coordinator=302, staff=302)
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _new_lotse_without_login(w):
+    return f.LotseFactory(region=w.owl, user=None, email="neu.lotsin@example.org", status="candidate").pk
+
+
+def _contract_terms(starts_on: datetime.date) -> dict:
+    return {
+        "starts_on": starts_on.isoformat(),
+        "allowance_type": "monthly",
+        "rate": "60.00",
+        "tax_allowance": "ehrenamt",
+    }
+
 
 CASES = [
-    Case("lotsen:list", ANY_USER),
-    Case("lotsen:detail", OWN_RECORD, kwargs=lambda w: {"pk": w.lotse_a.pk}),
+    Case("lotsen:list", COORDINATORS_ONLY),
+    Case("lotsen:list", COORDINATORS_ONLY, query="?status=active&has_login=no&ordering=-name&page=2"),
+    Case("lotsen:detail", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
+    Case(
+        "lotsen:detail",
+        expect(lotse_a=404, lotse_b=404, coordinator=404),
+        kwargs=lambda w: {"pk": w.lotse_siegen.pk},
+    ),
+    Case("lotsen:create", COORDINATORS_ONLY),
+    Case(
+        "lotsen:create",
+        expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=302, staff=302),
+        method="post",
+        data=lambda w: {"first_name": "Leyla", "last_name": "Demir", "region": w.owl.pk},
+    ),
+    Case("lotsen:edit", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
+    Case(
+        "lotsen:edit",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": w.lotse_a.pk},
+        method="post",
+        data=lambda w: {"first_name": "Ayşe", "last_name": "Güllüoğlu-Yılmaz"},
+    ),
+    Case("lotsen:status", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
+    Case(
+        "lotsen:status",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": w.lotse_a.pk},
+        method="post",
+        data=lambda w: {"status": "paused", "effective_on": _today()},
+    ),
+    Case(
+        "lotsen:invite",
+        expect(lotse_a=404, lotse_b=404, other_coordinator=404, coordinator=302, staff=302),
+        kwargs=lambda w: {"pk": _new_lotse_without_login(w)},
+        method="post",
+    ),
+    # contracts
+    Case("lotsen:contract_create", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
+    Case(
+        "lotsen:contract_create",
+        expect(lotse_a=404, lotse_b=403, other_coordinator=404, coordinator=302, staff=302),
+        kwargs=lambda w: {"pk": w.lotse_b.pk},
+        method="post",
+        data=lambda w: _contract_terms(timezone.localdate()),
+    ),
+    Case("lotsen:contract_renew", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.contract.pk}),
+    Case(
+        "lotsen:contract_renew",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": w.contract.pk},
+        method="post",
+        data=lambda w: _contract_terms(w.contract.starts_on + datetime.timedelta(days=365)),
+    ),
+    Case("lotsen:contract_end", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.contract.pk}),
+    Case(
+        "lotsen:contract_end",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": w.contract.pk},
+        method="post",
+        data=lambda w: {"ended_on": _today()},
+    ),
+    Case("lotsen:contract_upload", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.contract.pk}),
+    Case(
+        "lotsen:contract_upload",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": w.contract.pk},
+        method="post",
+        data=lambda w: {"document": f.pdf_upload()},
+    ),
+    # The Lotse may download their own signed contract.
+    Case(
+        "lotsen:contract_document",
+        OWN_RECORD,
+        kwargs=lambda w: {"pk": f.contract_with_document(w.contract).pk},
+    ),
 ]

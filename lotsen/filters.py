@@ -1,0 +1,128 @@
+"""The coordinator's Lotsen list: filters, search and sort, all kept in the query string."""
+
+import datetime
+
+import django_filters
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.models import Contract, Lotse
+from organisations.models import Organisation
+from regions.models import District, Language, Region
+
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+#: Upper bound for "contract ending within N days" (ten years), so the date arithmetic never overflows.
+MAX_DAYS = 3650
+
+
+def search_words(queryset, fields: tuple[str, ...], value: str):
+    """Every word must appear in one of the fields (so "Ayşe Gül" finds Ayşe Güllüoğlu)."""
+    for word in value.split()[:5]:
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+class LotseOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by "name" means by last name, then first name."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        if value.lstrip("-") == "last_name":
+            return [value, value.replace("last_name", "first_name")]
+        return [value]
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.order_by(*[field for param in value if param for field in self.get_ordering_value(param)])
+
+
+class LotseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search name"), method="filter_search", max_length=100)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Lotse.Status.choices)
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none())
+    district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.none())
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        field_name="organisations",
+        queryset=Organisation.objects.none(),
+        distinct=False,
+    )
+    language = django_filters.ModelChoiceFilter(
+        label=_("Language"), field_name="languages", queryset=Language.objects.all(), distinct=False
+    )
+    has_active_contract = django_filters.ChoiceFilter(
+        label=_("Active contract"), choices=YES_NO, method="filter_active_contract"
+    )
+    has_login = django_filters.ChoiceFilter(
+        label=_("Login"),
+        choices=[
+            ("yes", _("can log in")),
+            ("pending", _("invited, not accepted yet")),
+            ("no", _("no login")),
+        ],
+        method="filter_login",
+    )
+    contract_ends_within = django_filters.NumberFilter(
+        label=_("Contract ends within (days)"),
+        method="filter_contract_ends_within",
+        min_value=0,
+        max_value=MAX_DAYS,
+    )
+    ordering = LotseOrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("last_name", "name"),
+            ("status", "status"),
+            ("region__name", "region"),
+            ("status_since", "since"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "status": _("Status"),
+            "region": _("Region"),
+            "since": _("Status since"),
+        },
+    )
+
+    class Meta:
+        model = Lotse
+        fields: list[str] = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        filters = self.filters
+        filters["region"].queryset = Region.objects.visible_to(user)
+        filters["district"].queryset = District.objects.visible_to(user)
+        filters["organisation"].queryset = Organisation.objects.visible_to(user)
+        if len(user.coordinated_region_ids()) == 1 and not user.sees_everything:
+            del filters["region"]
+
+    def filter_search(self, queryset, name, value):
+        return search_words(queryset, ("first_name", "last_name"), value)
+
+    def filter_active_contract(self, queryset, name, value):
+        ids = Contract.objects.filter(status=Contract.Status.ACTIVE).values("lotse_id")
+        return queryset.filter(pk__in=ids) if value == "yes" else queryset.exclude(pk__in=ids)
+
+    def filter_login(self, queryset, name, value):
+        pending = Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        if value == "no":
+            return queryset.filter(user__isnull=True)
+        if value == "pending":
+            return queryset.filter(pending)
+        return queryset.filter(user__isnull=False).exclude(pending)
+
+    def filter_contract_ends_within(self, queryset, name, value):
+        today = timezone.localdate()
+        until = today + datetime.timedelta(days=int(value))
+        ids = Contract.objects.filter(
+            status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=until
+        ).values("lotse_id")
+        return queryset.filter(pk__in=ids)

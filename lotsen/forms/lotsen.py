@@ -1,0 +1,123 @@
+"""Forms a coordinator fills in about a Lotse. Every choice of a related row comes from a scoped queryset."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.models import Lotse, Topic
+from lotsen.validators import normalize_iban, validate_iban
+from organisations.models import Organisation
+from regions.models import District, Language, Region
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def scope_region_field(form: forms.ModelForm, user) -> Region | None:
+    """Limit the region field to the regions the user may edit; with only one, drop the field and use it.
+
+    Returns the fixed region (or None when the user chooses one)."""
+    regions = Region.objects.editable_by(user).order_by("name")
+    if form.instance.pk:
+        # The region of an existing record is not moved from here (contracts and claims hang on it).
+        form.fields.pop("region", None)
+        return form.instance.region
+    if len(regions) == 1:
+        form.fields.pop("region", None)
+        form.instance.region = regions[0]
+        return regions[0]
+    form.fields["region"].queryset = regions
+    return None
+
+
+class LotseForm(forms.ModelForm):
+    expertise = forms.MultipleChoiceField(
+        label=_("areas of expertise"),
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Lotse
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "region",
+            "district",
+            "organisations",
+            "languages",
+            "expertise",
+            "availability",
+            "account_holder",
+            "iban",
+        ]
+        widgets = {
+            "organisations": forms.CheckboxSelectMultiple,
+            "languages": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fixed_region = scope_region_field(self, user)
+        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
+        self.fields["organisations"].queryset = Organisation.objects.editable_by(user).order_by("name")
+        self.fields["languages"].queryset = Language.objects.all()
+        if self.instance.pk and self.instance.user_id:
+            # The e-mail is the login of this Lotse: changed by the person, not from here.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "This address is the Lotse's login and cannot be changed here."
+            )
+        self.iban_visible = self.instance.can_see_payment_details(user) if self.instance.pk else True
+        if self.instance.pk and self.instance.iban and not self.iban_visible:
+            # Those who do not pay never see the full IBAN, not even in a form: empty keeps the stored one.
+            self.initial["iban"] = ""
+            self.fields["iban"].help_text = _("Stored: %(iban)s. Leave empty to keep it.") % {
+                "iban": self.instance.iban_masked
+            }
+        elif self.instance.pk and self.instance.iban:
+            self.initial["iban"] = self.instance.iban_for(user)
+
+    def clean_iban(self):
+        iban = normalize_iban(self.cleaned_data.get("iban", ""))
+        if not iban:
+            if self.instance.pk and not self.iban_visible:
+                return self.instance.iban
+            return ""
+        validate_iban(iban)
+        return iban
+
+    def clean(self):
+        cleaned = super().clean()
+        region = self.fixed_region or cleaned.get("region")
+        if region is None:
+            return cleaned
+        district = cleaned.get("district")
+        if district is not None and district.region_id != region.pk:
+            self.add_error("district", _("This district does not belong to the Lotse's region."))
+        foreign = [o for o in cleaned.get("organisations") or [] if o.region_id != region.pk]
+        if foreign:
+            self.add_error("organisations", _("Choose organisations of the Lotse's region only."))
+        return cleaned
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"), choices=())
+    effective_on = forms.DateField(label=_("effective from"), widget=DateInput)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, lotse: Lotse, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = Lotse.STATUS_TRANSITIONS.get(lotse.status, set())
+        self.fields["status"].choices = [
+            (value, label) for value, label in Lotse.Status.choices if value in allowed
+        ]
+        self.fields["effective_on"].initial = timezone.localdate()

@@ -1,0 +1,98 @@
+"""Writes on a Lotse beyond a form save: status changes with their history, and the login invitation."""
+
+import datetime
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import invite_user
+from lotsen.models import Lotse, LotseStatusChange
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def lock_editable_lotse(*, lotse: Lotse, acting_user) -> Lotse:
+    """The Lotse row, locked, if the acting user may change it (coordinator of its region or staff)."""
+    locked = Lotse.objects.editable_by(acting_user).select_for_update().filter(pk=lotse.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    return locked
+
+
+@transaction.atomic
+def change_status(
+    *, lotse: Lotse, status: str, effective_on: datetime.date, acting_user, note: str = ""
+) -> Lotse:
+    """Move a Lotse to a new status from a date, as ``Lotse.STATUS_TRANSITIONS`` allows, and record it."""
+    lotse = lock_editable_lotse(lotse=lotse, acting_user=acting_user)
+    if status not in Lotse.STATUS_TRANSITIONS.get(lotse.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A Lotse who is %(current)s cannot become %(new)s.")
+                % {
+                    "current": lotse.get_status_display(),
+                    "new": Lotse.Status(status).label if status in Lotse.Status.values else status,
+                }
+            }
+        )
+    if effective_on < lotse.status_since:
+        raise ValidationError(
+            {
+                "effective_on": _("The change cannot take effect before the current status began (%(date)s).")
+                % {"date": lotse.status_since.strftime("%d.%m.%Y")}
+            }
+        )
+    lotse.status, lotse.status_since = status, effective_on
+    fields = ["status", "status_since", "updated_at"]
+    if status == Lotse.Status.ACTIVE:
+        if lotse.joined_on is None or lotse.left_on is not None:
+            # First activation, or coming back after leaving: active since this date.
+            lotse.joined_on = effective_on
+        lotse.left_on = None
+        fields += ["joined_on", "left_on"]
+    elif status == Lotse.Status.LEFT:
+        lotse.left_on = effective_on
+        fields.append("left_on")
+    lotse.save(update_fields=fields)
+    LotseStatusChange.objects.create(
+        lotse=lotse, status=status, effective_on=effective_on, changed_by=acting_user, note=note.strip()
+    )
+    logger.info("lotse %s status changed to %s by user %s", lotse.pk, status, acting_user.pk)
+    return lotse
+
+
+@transaction.atomic
+def invite_lotse(*, lotse: Lotse, acting_user) -> Lotse:
+    """Give a Lotse a login and e-mail a one-time link to set the password; again later = resend.
+
+    The login is a user with the Lotse's e-mail and no usable password until the link is used. A resent
+    invitation makes the earlier links invalid (see accounts.tokens).
+    """
+    lotse = lock_editable_lotse(lotse=lotse, acting_user=acting_user)
+    if lotse.user_id is None:
+        email = (lotse.email or "").strip().lower()
+        if not email:
+            raise ValidationError(_("Please enter the Lotse's e-mail address before sending an invitation."))
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _(
+                    "The e-mail address %(email)s already belongs to another login. Please check the address "
+                    "or ask the programme office."
+                )
+                % {"email": email}
+            )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, name=lotse.full_name[:150])
+        except IntegrityError as exc:
+            raise ValidationError(_("The e-mail address already belongs to another login.")) from exc
+        lotse.user = user
+        lotse.save(update_fields=["user", "updated_at"])
+    elif lotse.user.has_usable_password():
+        raise ValidationError(_("This Lotse has already accepted the invitation and can log in."))
+    invite_user(user=lotse.user, acting_user=acting_user)
+    return lotse
