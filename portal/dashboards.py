@@ -9,12 +9,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from events.models import Event
-from lotsen.models import Consultation
+from lotsen.models import AllowanceClaim, Consultation
 from lotsen.selectors import dashboard_figures
 
 
 def _claims_waiting_url() -> str | None:
-    # The claims list is built in another branch; until it is merged the figure is shown without a link.
     try:
         return reverse("claims:list") + "?status=submitted"
     except NoReverseMatch:
