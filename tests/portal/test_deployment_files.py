@@ -47,3 +47,23 @@ def test_env_example_names_only_placeholders_and_every_required_variable():
     assert {"DJANGO_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"} <= set(values)
     assert values["SECRET_KEY"] == "CHANGE-ME"
     assert values["DEBUG"] == "0"
+
+
+def test_the_readme_documents_every_environment_variable_of_the_settings():
+    import re
+
+    settings_source = (BASE_DIR / "portal" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env(?:\.\w+|_bool)\(\s*"([A-Z_]+)"', settings_source))
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG"} <= names
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"README.md configuration table lacks: {missing}"
+
+
+def test_the_readme_lists_the_demo_logins():
+    from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    assert DEMO_PASSWORD in readme
+    for email, _name, _role in DEMO_LOGINS:
+        assert f"`{email}`" in readme
