@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
 
@@ -11,7 +13,8 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "accounts.tokens.InvitationTokenGenerator"
 
     def _make_hash_value(self, user, timestamp):
-        invited = "" if user.invited_at is None else user.invited_at.replace(microsecond=0, tzinfo=None)
+        # Full precision (both databases keep microseconds): a resend a moment later still gets a new token.
+        invited = "" if user.invited_at is None else user.invited_at.astimezone(datetime.UTC).isoformat()
         return f"{user.pk}{user.password}{user.is_active}{invited}{timestamp}"
 
 

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import (
@@ -42,6 +43,20 @@ class LotseAdmin(admin.ModelAdmin):
     def has_login(self, obj):
         return obj.user_id is not None
 
+    # Bank details in full only for those who pay (Lotse.can_see_payment_details): in the admin that is the
+    # superuser; programme staff see the IBAN masked and cannot change it here.
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is None or not obj.can_see_payment_details(request.user):
+            excluded.append("iban")
+        return excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.can_see_payment_details(request.user):
+            fields.append("iban_masked")
+        return fields
+
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
@@ -73,8 +88,49 @@ class AllowanceClaimAdmin(admin.ModelAdmin):
     list_filter = ["status", "month"]
     search_fields = ["lotse__last_name", "lotse__first_name"]
     autocomplete_fields = ["lotse", "contract"]
-    readonly_fields = ["submitted_at", "decided_by", "decided_at", "paid_at", "paid_by", "created_at"]
+    readonly_fields = [
+        "cap_check",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "paid_at",
+        "paid_by",
+        "created_at",
+    ]
     date_hierarchy = "month"
+
+    @admin.display(description=_("tax-free cap"))
+    def cap_check(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        from lotsen.services.claims import cap_status
+
+        status = cap_status(obj)
+        if status.cap is None:
+            return "–"
+        text = gettext("%(year)s: %(total)s € of %(cap)s € (approved and paid claims, with this one)") % {
+            "year": status.year,
+            "total": status.total_with_claim,
+            "cap": status.cap,
+        }
+        return ("⚠ " + gettext("Cap exceeded") + " – " + text) if status.exceeded else text
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.get_object(request, object_id)
+        if claim is not None:
+            from lotsen.services.claims import cap_status
+
+            status = cap_status(claim)
+            if status.exceeded:
+                messages.warning(
+                    request,
+                    gettext(
+                        "The approved claims of %(year)s exceed the tax-free cap of %(cap)s € "
+                        "(%(total)s € with this claim)."
+                    )
+                    % {"year": status.year, "cap": status.cap, "total": status.total_with_claim},
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Consultation)

@@ -1,0 +1,69 @@
+"""Cheap structural checks of the deployment files (Docker is not available where the suite runs)."""
+
+from pathlib import Path
+
+import pytest
+
+yaml = pytest.importorskip("yaml")
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_declares_web_worker_postgres_and_redis_with_healthchecks(compose):
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "db", "redis"}
+    for name, service in services.items():
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+    assert services["db"]["image"].startswith("postgres:15")
+    assert services["redis"]["image"].startswith("redis:7")
+    assert services["web"]["command"] == ["web"]
+    assert services["worker"]["command"] == ["worker"]
+    for name in ("web", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["db"]["condition"] == depends["redis"]["condition"] == "service_healthy"
+
+
+def test_compose_keeps_data_in_named_volumes(compose):
+    assert {"db-data", "media"} <= set(compose["volumes"])
+    assert "db-data:/var/lib/postgresql/data" in compose["services"]["db"]["volumes"]
+    assert any(volume.startswith("media:") for volume in compose["services"]["web"]["volumes"])
+
+
+def test_entrypoint_migrates_collects_static_and_starts_gunicorn_or_celery():
+    script = (BASE_DIR / "docker" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert "migrate --noinput" in script
+    assert "collectstatic --noinput" in script
+    assert "gunicorn portal.wsgi" in script
+    assert "celery -A portal worker" in script
+
+
+def test_env_example_names_only_placeholders_and_every_required_variable():
+    lines = (BASE_DIR / ".env.example").read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert {"DJANGO_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"} <= set(values)
+    assert values["SECRET_KEY"] == "CHANGE-ME"
+    assert values["DEBUG"] == "0"
+
+
+def test_the_readme_documents_every_environment_variable_of_the_settings():
+    import re
+
+    settings_source = (BASE_DIR / "portal" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'env(?:\.\w+|_bool)\(\s*"([A-Z_]+)"', settings_source))
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG"} <= names
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"README.md configuration table lacks: {missing}"
+
+
+def test_the_readme_lists_the_demo_logins():
+    from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    assert DEMO_PASSWORD in readme
+    for email, _name, _role in DEMO_LOGINS:
+        assert f"`{email}`" in readme

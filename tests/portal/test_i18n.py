@@ -1,0 +1,81 @@
+"""German by default, English complete, a working language switch."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+BASE_DIR = Path(settings.BASE_DIR)
+GERMAN_CATALOGUES = sorted(
+    path
+    for path in BASE_DIR.glob("**/locale/de/LC_MESSAGES/django.po")
+    if ".venv" not in path.parts and "site-packages" not in path.parts
+)
+
+
+def _entries(path: Path):
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        if not msgid:
+            continue
+        text = "".join(json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', msgid.group(1)))
+        if text:
+            yield text, block
+
+
+def test_there_are_german_catalogues_for_the_project_and_the_apps():
+    names = {path.relative_to(BASE_DIR).parts[0] for path in GERMAN_CATALOGUES}
+    assert {"locale", "accounts", "regions", "lotsen", "organisations", "events", "portal"} <= names
+
+
+@pytest.mark.parametrize("path", GERMAN_CATALOGUES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_every_german_entry_is_translated_and_checked(path):
+    untranslated, fuzzy = [], []
+    for msgid, block in _entries(path):
+        if re.search(r"^#,.*\bfuzzy\b", block, re.M):
+            fuzzy.append(msgid)
+        singular = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
+        if singular and singular.group(1).strip() == '""':
+            untranslated.append(msgid)
+    assert not untranslated, f"untranslated: {untranslated}"
+    assert not fuzzy, f"fuzzy: {fuzzy}"
+
+
+def test_the_default_language_is_german(client):
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert '<html lang="de">' in response.content.decode()
+
+
+def test_the_language_switch_changes_the_page_to_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("account_login")})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+    # And back to German.
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    assert '<html lang="de">' in client.get(reverse("account_login")).content.decode()
+
+
+def test_the_switch_offers_both_languages_by_their_own_names(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<option value="de"' in html and ">Deutsch</option>" in html
+    assert '<option value="en"' in html and ">English</option>" in html
+
+
+def test_the_login_page_in_german_with_compiled_catalogues(client):
+    """Needs the compiled .mo files: `make test` runs compilemessages before pytest."""
+    if not (BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.mo").exists():
+        pytest.skip("catalogues not compiled (make compilemessages)")
+    with translation.override("de"):
+        assert translation.gettext("Log in") == "Anmelden"
+        assert translation.gettext("Skip to content") == "Zum Inhalt springen"
+    html = client.get(reverse("account_login")).content.decode()
+    assert "Anmelden" in html
+    assert "Zum Inhalt springen" in html
