@@ -58,8 +58,8 @@ def test_the_login_form_has_labelled_email_and_password_fields(client):
     [
         (
             "lotse_client",
-            ["events:list", "certificates:list"],
-            ["lotsen:list", "reports:index", "admin:index"],
+            ["me:consultations", "me:events", "certificates:list"],
+            ["lotsen:list", "events:list", "reports:index", "admin:index"],
         ),
         ("coordinator_client", ["lotsen:list", "organisations:list", "reports:index"], ["admin:index"]),
         ("staff_client", ["lotsen:list", "reports:index", "admin:index"], []),

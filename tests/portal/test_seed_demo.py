@@ -105,8 +105,8 @@ def test_the_2014_programme_and_the_current_year():
     today = timezone.localdate()
     coordinator = dashboards.coordinator_dashboard(User.objects.get(email="coordinator.owl@example.org"))
     assert coordinator["upcoming_events"]
-    assert coordinator["claims_waiting"] > 0
-    assert coordinator["consultations_this_month"] > 0
+    assert coordinator["figures"].claims_waiting > 0
+    assert coordinator["figures"].consultations_this_month > 0
     lotse = dashboards.lotse_dashboard(User.objects.get(email="lotse.owl@example.org"))
     assert lotse["upcoming_events"]
     assert lotse["consultations_this_month"] > 0
