@@ -2,7 +2,6 @@
 events, register Lotsen and take attendance. Writes go through events.services (row locks on the event)."""
 
 import logging
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,27 +17,12 @@ from events.filters import EventFilter
 from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm
 from events.models import Attendance, Event
 from events.selectors import attendances_with_training_hours
+from portal.access import coordinators_only, works_in_coordination
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 #: The buttons on the attendance list, one tap each.
 ATTENDANCE_CHOICES = [Attendance.Status.ATTENDED, Attendance.Status.EXCUSED, Attendance.Status.ABSENT]
-
-
-def coordinators_only(view):
-    """Programme staff and regional coordinators; Lotsen and others logged in get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _manages_events(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _manages_events(user) -> bool:
-    return user.sees_everything or user.is_coordinator
 
 
 def _places_taken():
@@ -71,7 +55,7 @@ def event_list(request):
             "filter": event_filter,
             "page_obj": page,
             "events": page.object_list,
-            "can_create": _manages_events(request.user),
+            "can_create": works_in_coordination(request.user),
             "filtered": any(value for key, value in request.GET.items() if key not in ("page", "o")),
         },
     )
@@ -86,7 +70,7 @@ def _registrations(request, event):
 
 
 def _render_detail(request, event, register_form=None):
-    manages = _manages_events(request.user)
+    manages = works_in_coordination(request.user)
     context = {
         "event": event,
         "manages": manages,

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from lotsen import selectors
 from lotsen.models import Lotse
-from lotsen.views.access import get_editable_or_403, require_coordination
 from organisations.filters import OrganisationFilter
 from organisations.forms import OrganisationForm
 from organisations.models import Organisation
+from portal.access import get_editable_or_403, require_coordination
 
 PAGE_SIZE = 25
 

@@ -8,10 +8,9 @@ import csv
 import io
 import logging
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,21 +24,10 @@ from lotsen.claim_filters import ClaimFilter, claim_filter_data
 from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
+from portal.access import coordinators_only
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
-
-
-def coordinators_only(view):
-    """Programme staff and regional coordinators; everyone else logged in gets 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.sees_everything or request.user.is_coordinator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _claims_for(request):

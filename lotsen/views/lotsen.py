@@ -17,7 +17,7 @@ from lotsen.filters import LotseFilter
 from lotsen.forms.lotsen import LotseForm, StatusChangeForm
 from lotsen.models import Consultation, Lotse
 from lotsen.services import lotsen as services
-from lotsen.views.access import get_editable_or_403, require_coordination
+from portal.access import get_editable_or_403, require_coordination
 
 PAGE_SIZE = 25
 RECENT_CONSULTATIONS = 20

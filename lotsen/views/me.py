@@ -9,11 +9,10 @@ region to their own record here), so another Lotse's object is a 404.
 import datetime
 import logging
 from decimal import ROUND_HALF_UP, Decimal
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -38,26 +37,13 @@ from lotsen.services import claims as claim_services
 from lotsen.services import consultations as consultation_services
 from lotsen.services.claim_prefill import claim_prefill
 from lotsen.services.profile import update_own_profile
+from portal.access import lotse_required
 
 logger = logging.getLogger(__name__)
 
 CONSULTATIONS_PER_PAGE = 25
 #: Session key: the submission key of the entry just saved, so the page can drop the browser draft of it.
 SAVED_KEY = "lotse_consultation_saved_key"
-
-
-def lotse_required(view):
-    """403 for anyone without a Lotse profile; the view finds the profile on ``request.lotse``."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        lotse = request.user.lotse_profile
-        if lotse is None:
-            raise PermissionDenied
-        request.lotse = lotse
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def add_service_error(form, error: ValidationError) -> None:

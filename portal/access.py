@@ -1,0 +1,54 @@
+"""Who may enter which part of the portal. Row-level scoping lives in portal/scoping.py (visible_to /
+editable_by); these helpers answer the coarser question of which workspace a user may use.
+
+Reading goes through ``visible_to`` (404 when not visible), writing is a second, explicit question through
+``editable_by`` (403 when visible but not writable, e.g. a Lotse on their own record's coordinator page).
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+
+def works_in_coordination(user) -> bool:
+    """Programme staff and regional coordinators use the coordinator workspace; Lotsen have their own."""
+    return user.sees_everything or user.is_coordinator
+
+
+def require_coordination(user) -> None:
+    if not works_in_coordination(user):
+        raise PermissionDenied
+
+
+def coordinators_only(view):
+    """Programme staff and regional coordinators; everyone else logged in gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        require_coordination(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def lotse_required(view):
+    """403 for anyone without a Lotse profile; the view finds the profile on ``request.lotse``."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        lotse = request.user.lotse_profile
+        if lotse is None:
+            raise PermissionDenied
+        request.lotse = lotse
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_editable_or_403(queryset, user, **lookup):
+    """The object if the user may change it; 404 if they may not even see it; 403 otherwise."""
+    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if not queryset.model.objects.editable_by(user).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
