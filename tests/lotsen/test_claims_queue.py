@@ -331,3 +331,28 @@ def test_queue_queries_do_not_grow(coordinator_client, world):
             coordinator_client.get(reverse("claims:list"), {"status": "approved"})
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_only_those_who_pay_the_region_can_mark_claims_paid(world):
+    """Paying is for a Coordination that handles payments (who also sees the bank details)."""
+    from accounts.models import User
+    from lotsen.services import claims as claim_services
+    from regions.models import Coordination
+
+    claim = world.claim
+    claim.status = AllowanceClaim.Status.APPROVED
+    claim.save(update_fields=["status"])
+    SelfDeclaration.objects.create(lotse=claim.lotse, year=claim.month.year)
+
+    Coordination.objects.filter(user=world.coordinator).update(handles_payments=False)
+    for user in (User.objects.get(pk=world.coordinator.pk), world.staff):
+        result = claim_services.mark_claims_paid(claim_ids=[claim.pk], acting_user=user)
+        assert result.paid == [] and len(result.skipped) == 1
+    claim.refresh_from_db()
+    assert claim.status == AllowanceClaim.Status.APPROVED
+
+    Coordination.objects.filter(user=world.coordinator).update(handles_payments=True)
+    payer = User.objects.get(pk=world.coordinator.pk)
+    assert claim_services.mark_claims_paid(claim_ids=[claim.pk], acting_user=payer).paid == [claim]
+    claim.refresh_from_db()
+    assert claim.status == AllowanceClaim.Status.PAID
