@@ -378,12 +378,15 @@ class Command(BaseCommand):
             "updated_at",
         ]
 
+        # Consultations are logged day by day, so the table is (roughly) in date order, as in real life.
+        all_days = sorted(rng.randrange(span) for _ in range(count))
+
         def rows():
             done = 0
             while done < count:
                 n = min(BATCH, count - done)
                 chosen = rng.choices(active, weights, k=n)
-                days = [rng.randrange(span) for _ in range(n)]
+                days = all_days[done : done + n]
                 durations = rng.choices([30, 45, 60, 90, 120], [20, 30, 30, 12, 8], k=n)
                 mode_list = rng.choices(modes, [60, 20, 8, 12], k=n)
                 language_list = rng.choices(language_ids, language_weights, k=n)
