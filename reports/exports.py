@@ -87,8 +87,8 @@ def table_xlsx(report: Report, table: Table) -> bytes:
     info.append([_("Regions"), ", ".join(region.name for region in report.regions)])
     info.append([_("Created at"), timezone.localtime(report.generated_at).replace(tzinfo=None)])
     info.cell(3, 2).number_format = "DD.MM.YYYY HH:MM"
-    info.append([str(SMALL), SMALL_NOTE])
-    info.append([str(WITHHELD), WITHHELD_NOTE])
+    info.append([str(SMALL), str(SMALL_NOTE)])
+    info.append([str(WITHHELD), str(WITHHELD_NOTE)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

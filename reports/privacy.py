@@ -97,22 +97,26 @@ def _exposed(equation: Equation, cells: dict, hidden: dict) -> bool:
 
 
 def protect_counts(cells: dict[Hashable, int], equations: Iterable[Equation]) -> dict[Hashable, int | Suppressed]:
-    """Apply the rule above to consultation counts keyed by any hashable; return what may be shown."""
+    """Apply the rule above to consultation counts keyed by any hashable; return what may be shown.
+
+    Equations are checked in the order given (rows of the regions before the totals row) and the check
+    starts again after every cell withheld, so the outcome is deterministic. Among the candidates an inner
+    cell is preferred to a total (a region's total appears in several tables), then the smallest value.
+    """
     equations = [eq for eq in equations if eq.total in cells and all(p in cells for p in eq.parts)]
     order = {key: index for index, key in enumerate(cells)}
+    totals = {eq.total for eq in equations}
     hidden: dict[Hashable, Suppressed] = {key: SMALL for key, value in cells.items() if is_small(value)}
-    changed = True
-    while changed:
-        changed = False
+    while True:
         for equation in equations:
             if not _exposed(equation, cells, hidden):
                 continue
             candidates = [
                 key for key in (*equation.parts, equation.total) if key not in hidden and cells[key] != 0
             ]
-            if not candidates:
-                continue
-            chosen = min(candidates, key=lambda key: (cells[key], order[key]))
-            hidden[chosen] = WITHHELD
-            changed = True
-    return {key: hidden.get(key, value) for key, value in cells.items()}
+            if candidates:
+                chosen = min(candidates, key=lambda key: (key in totals, cells[key], order[key]))
+                hidden[chosen] = WITHHELD
+                break
+        else:
+            return {key: hidden.get(key, value) for key, value in cells.items()}

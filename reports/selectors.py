@@ -256,7 +256,6 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     # -- the consultation counts, one set of cells for all tables, protected together ----------------
     cells: dict = {}
     equations: list[Equation] = []
-    regional_keys = [*region_ids] if single else [*region_ids, None]
 
     def count(key, value):
         cells[key] = cells.get(key, 0) + (value or 0)
@@ -291,27 +290,28 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     for month in period.months:
         count(("month", month), per_month.get(month))
 
+    additive = {
+        "mode": list(Consultation.Mode.values),
+        "lang": language_columns,
+        "ref": [*PartnerInstitution.Kind.values, "none"],
+    }
+    # additive tables: each region's categories add up to its consultations
+    for region_id in region_ids:
+        for kind, columns in additive.items():
+            equations.append(Equation(tuple((kind, region_id, c) for c in columns), ("n", region_id)))
     if not single:  # the totals row: its own cells, each the sum of its column
         for key in list(cells):
             if key[0] in {"n", "topic", "mode", "lang", "ref"}:
                 count((key[0], None, *key[2:]), cells[key])
         for kind, columns in (
-            ("n", [()]),
-            ("topic", [(t,) for t in TOPIC_FIELDS]),
-            ("mode", [(m,) for m in Consultation.Mode.values]),
-            ("lang", [(c,) for c in language_columns]),
-            ("ref", [(k,) for k in [*PartnerInstitution.Kind.values, "none"]]),
+            ("topic", list(TOPIC_FIELDS)),
+            *additive.items(),
         ):
             for column in columns:
-                equations.append(
-                    Equation(tuple((kind, r, *column) for r in region_ids), (kind, None, *column))
-                )
-    # additive tables: each row's categories add up to the row's consultations
-    for region_id in regional_keys:
-        equations.append(Equation(tuple(("mode", region_id, m) for m in Consultation.Mode.values), ("n", region_id)))
-        equations.append(Equation(tuple(("lang", region_id, c) for c in language_columns), ("n", region_id)))
-        refs = [*PartnerInstitution.Kind.values, "none"]
-        equations.append(Equation(tuple(("ref", region_id, k) for k in refs), ("n", region_id)))
+                equations.append(Equation(tuple((kind, r, column) for r in region_ids), (kind, None, column)))
+        equations.append(Equation(tuple(("n", r) for r in region_ids), ("n", None)))
+        for kind, columns in additive.items():
+            equations.append(Equation(tuple((kind, None, c) for c in columns), ("n", None)))
     equations.append(Equation(tuple(("month", m) for m in period.months), ("n", total_key)))
     shown = protect_counts(cells, equations)
 
