@@ -36,7 +36,9 @@ def _nice_max(value: float) -> float:
     return value
 
 
-def column_chart(*, chart_id: str, title: str, description: str, labels: list[str], values: list) -> SafeString:
+def column_chart(
+    *, chart_id: str, title: str, description: str, labels: list[str], values: list
+) -> SafeString:
     """Vertical bars, one per label (months)."""
     height, left, bottom, top = 260, 56, 40, 16
     plot_w, plot_h = WIDTH - left - 8, height - bottom - top
@@ -51,7 +53,14 @@ def column_chart(*, chart_id: str, title: str, description: str, labels: list[st
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d5dde1"/>'
                 '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
-                left, WIDTH - 8, round(y, 1), round(y, 1), left - 6, round(y + 4, 1), MUTED, _label(round(value)),
+                left,
+                WIDTH - 8,
+                round(y, 1),
+                round(y, 1),
+                left - 6,
+                round(y + 4, 1),
+                MUTED,
+                _label(round(value)),
             )
         )
     every = max(1, round(len(labels) / 12))
@@ -62,21 +71,33 @@ def column_chart(*, chart_id: str, title: str, description: str, labels: list[st
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
-                round(x, 1), round(y, 1), round(bar_w, 1), round(bar_h, 1), BAR_COLOUR, label, _label(value),
+                round(x, 1),
+                round(y, 1),
+                round(bar_w, 1),
+                round(bar_h, 1),
+                BAR_COLOUR,
+                label,
+                _label(value),
             )
         )
         if isinstance(value, Suppressed):
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
-                    round(x + bar_w / 2, 1), top + plot_h - 4, MUTED, str(value),
+                    round(x + bar_w / 2, 1),
+                    top + plot_h - 4,
+                    MUTED,
+                    str(value),
                 )
             )
         if index % every == 0:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
-                    round(x + bar_w / 2, 1), height - bottom + 16, MUTED, label,
+                    round(x + bar_w / 2, 1),
+                    height - bottom + 16,
+                    MUTED,
+                    label,
                 )
             )
     return _svg(chart_id, title, description, height, mark_safe("".join(parts)))  # noqa: S308 (escaped above)
@@ -94,9 +115,16 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str],
         bar_w = plot_w * _number(value) / maximum
         rows.append(
             (
-                left - 8, y + 17, label,
-                left, y + 5, round(bar_w, 1), BAR_COLOUR,
-                round(left + bar_w + 6, 1), y + 17, _label(value),
+                left - 8,
+                y + 17,
+                label,
+                left,
+                y + 5,
+                round(bar_w, 1),
+                BAR_COLOUR,
+                round(left + bar_w + 6, 1),
+                y + 17,
+                _label(value),
             )
         )
     body = format_html_join(
@@ -114,5 +142,10 @@ def _svg(chart_id: str, title: str, description: str, height: int, body: SafeStr
         '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" '
         'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        id=chart_id, w=WIDTH, h=height, title=title, desc=description, body=body,
+        id=chart_id,
+        w=WIDTH,
+        h=height,
+        title=title,
+        desc=description,
+        body=body,
     )

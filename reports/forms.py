@@ -29,7 +29,9 @@ class ReportFilterForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("Month"), choices=[(m, f"{m:02d}") for m in range(1, 13)], coerce=int, required=False
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
 
@@ -37,7 +39,9 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only regions the user may see can be chosen: another region's id is an invalid choice.
         self.fields["region"].queryset = Region.objects.visible_to(user).order_by("name")
-        self.fields["region"].empty_label = _("All my regions") if not user.sees_everything else _("All regions")
+        self.fields["region"].empty_label = (
+            _("All my regions") if not user.sees_everything else _("All regions")
+        )
 
     def clean(self):
         data = super().clean()
@@ -63,8 +67,14 @@ class ReportFilterForm(forms.Form):
     def get_period(self) -> Period:
         """The period chosen (call after is_valid())."""
         data = self.cleaned_data
-        return period_for(data["period"], data["year"], data.get("quarter"), data.get("month"),
-                          data.get("date_from"), data.get("date_to"))
+        return period_for(
+            data["period"],
+            data["year"],
+            data.get("quarter"),
+            data.get("month"),
+            data.get("date_from"),
+            data.get("date_to"),
+        )
 
 
 def period_for(kind, year, quarter=None, month=None, date_from=None, date_to=None) -> Period:

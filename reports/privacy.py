@@ -14,10 +14,11 @@ The rule
    one set of cells and one list of equations across all its tables, so a region's total is the *same* cell in
    the region table, the mode, language and referral tables and the trend.
    For each equation we compute, from the shown numbers and what a reader knows about a hidden cell
-   (``< 5`` means 1–4; ``x`` means at least 5, because it is neither 0 nor 1–4), the interval each hidden cell
-   can still take. If an equation has exactly one hidden entry, or any hidden entry is pinned to a single value
-   (e.g. ``< 5`` + ``x`` = 6 can only be 1 + 5), the smallest other non-zero entry of that equation is hidden
-   too and shown as ``x``. This repeats until no equation changes.
+   (``< 5`` means 1–4; ``x`` means at least 5, because it is neither 0 nor 1–4), the interval each
+   hidden cell can still take. If an equation has exactly one hidden entry, or a hidden entry is pinned to
+   a single value (e.g. ``< 5`` + ``x`` = 6 can only be 1 + 5), another non-zero entry of that equation
+   is hidden too and shown as ``x``: the smallest inner cell, a total only when no inner cell is left.
+   The check starts again after every cell withheld, until no equation is exposed.
 3. **Views are protected as a whole.** A report for one region has only that region's row; its totals are that
    row (the same cells), so the totals row cannot differ from the row.
 
@@ -96,7 +97,9 @@ def _exposed(equation: Equation, cells: dict, hidden: dict) -> bool:
     return False
 
 
-def protect_counts(cells: dict[Hashable, int], equations: Iterable[Equation]) -> dict[Hashable, int | Suppressed]:
+def protect_counts(
+    cells: dict[Hashable, int], equations: Iterable[Equation]
+) -> dict[Hashable, int | Suppressed]:
     """Apply the rule above to consultation counts keyed by any hashable; return what may be shown.
 
     Equations are checked in the order given (rows of the regions before the totals row) and the check

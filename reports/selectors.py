@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -143,29 +142,25 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         region_id__in=region_ids, date__gte=period.start, date__lte=period.end
     )
 
-    # 1. per region: total, topics, modes (one scan, conditional aggregation)
+    # 1. per region: total, topics, modes and each month (one scan, conditional aggregation)
     topic_aggregates = {f"t_{t}": Count("id", filter=Q(**{f: True})) for t, f in TOPIC_FIELDS.items()}
     mode_aggregates = {f"m_{m}": Count("id", filter=Q(mode=m)) for m in Consultation.Mode.values}
+    month_aggregates = {
+        f"month_{index}": Count("id", filter=Q(date__gte=month, date__lte=_month_end(month)))
+        for index, month in enumerate(period.months)
+    }
     per_region = {
         row["region_id"]: row
         for row in consultations.values("region_id")
-        .annotate(n=Count("id"), **topic_aggregates, **mode_aggregates)
+        .annotate(n=Count("id"), **topic_aggregates, **mode_aggregates, **month_aggregates)
         .order_by()
     }
-    # 2. per region, language and kind of partner institution referred to (both tables from one scan)
-    # (grouped by the referral's id, not joined: the few partner institutions are mapped to kinds below)
+    # 2. per region, language and partner institution referred to (both tables from one scan; grouped by the
+    # referral's id rather than joined, the few institutions are mapped to their kinds below)
     per_language_referral = list(
         consultations.values("region_id", "language_id", "referral_id").annotate(n=Count("id")).order_by()
     )
-    # 3. month by month
-    per_month = dict(
-        consultations.annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("month", "n")
-    )
-    # 4. active Lotsen (on the roster: joined, not left) per region in the period and in each month
+    # 3. active Lotsen (on the roster: joined, not left) per region in the period and in each month
     active = {
         row["region_id"]: row
         for row in Lotse.objects.visible_to(user)
@@ -182,7 +177,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         .order_by()
     }
 
-    # 6. organisations, 7. trainings, 8. participations, 9. certificates, 10. allowances, 11. caps
+    # 4. organisations, 5. trainings, 6. participations, 7. certificates, 8. allowances, 9. caps
     organisations = dict(
         Organisation.objects.visible_to(user)
         .filter(region_id__in=region_ids, cooperation_status=Organisation.CooperationStatus.ACTIVE)
@@ -249,7 +244,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
             pk__in={row["referral_id"] for row in per_language_referral} - {None}
         ).values_list("pk", "kind")
     )
-    # 12. names of the languages that occur
+    # 10. names of the languages that occur
     language_ids = {row["language_id"] for row in per_language_referral} - {None}
     language_names = {language.pk: str(language) for language in Language.objects.filter(pk__in=language_ids)}
 
@@ -287,8 +282,8 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         count(("lang", row["region_id"], column), row["n"])
         kind = referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
         count(("ref", row["region_id"], kind), row["n"])
-    for month in period.months:
-        count(("month", month), per_month.get(month))
+    for index, month in enumerate(period.months):
+        count(("month", month), sum(row[f"month_{index}"] for row in per_region.values()))
 
     additive = {
         "mode": list(Consultation.Mode.values),
@@ -323,7 +318,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     row_keys = [*region_ids] if single else [*region_ids, None]
 
     def grid(kind: str, columns: list) -> tuple[list[Row], Row | None]:
-        rows = [Row(label_for(r), [shown[(kind, r, c)] for c in columns] + [shown[("n", r)]]) for r in row_keys]
+        rows = [
+            Row(label_for(r), [shown[(kind, r, c)] for c in columns] + [shown[("n", r)]]) for r in row_keys
+        ]
         return (rows, None) if single else (rows[:-1], rows[-1])
 
     tables: dict[str, Table] = {}
@@ -376,7 +373,12 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         overview_rows.append(Row(names[region_id], _overview_values(values, shown[("n", region_id)])))
     overview_totals = None if single else Row(str(_("Total")), _overview_values(sums, shown[("n", None)]))
     tables["regions"] = Table(
-        "regions", str(_("Overview by region")), region_header, overview_columns, overview_rows, overview_totals
+        "regions",
+        str(_("Overview by region")),
+        region_header,
+        overview_columns,
+        overview_rows,
+        overview_totals,
     )
 
     consultations_column = Column("consultations", str(_("Consultations")), "count")
@@ -399,7 +401,8 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         "languages",
         str(_("Consultations by language")),
         region_header,
-        [Column(f"lang_{i}", label, "count") for i, label in enumerate(language_labels)] + [consultations_column],
+        [Column(f"lang_{i}", label, "count") for i, label in enumerate(language_labels)]
+        + [consultations_column],
         rows,
         totals,
     )
@@ -420,7 +423,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         str(_("Consultations by referral")),
         region_header,
         [
-            Column(k, str(PartnerInstitution.Kind(k).label) if k != "none" else str(_("No referral")), "count")
+            Column(
+                k, str(PartnerInstitution.Kind(k).label) if k != "none" else str(_("No referral")), "count"
+            )
             for k in kinds
         ]
         + [consultations_column],
@@ -460,7 +465,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
 def _overview_values(values: dict, consultations: int | Suppressed) -> list:
     capacity = values["capacity"]
     share = (
-        ((values["approved"] + values["paid"]) * 100 / capacity).quantize(Decimal("0.1")) if capacity else None
+        ((values["approved"] + values["paid"]) * 100 / capacity).quantize(Decimal("0.1"))
+        if capacity
+        else None
     )
     return [
         values["organisations"],
@@ -492,5 +499,3 @@ def report_regions(user, region: Region | None = None) -> list[Region]:
     if region is not None:
         regions = regions.filter(pk=region.pk)
     return list(regions)
-
-

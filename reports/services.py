@@ -87,7 +87,9 @@ def pdf_context(report) -> dict:
     def totals_of(key):
         other = report.tables[key]
         final = other.all_rows[-1]
-        return [(column.label, value) for column, value in zip(other.columns[:-1], final.values, strict=False)]
+        return [
+            (column.label, value) for column, value in zip(other.columns[:-1], final.values, strict=False)
+        ]
 
     return {
         "report": report,

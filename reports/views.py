@@ -28,7 +28,9 @@ def _require_report_role(request) -> None:
 def _report_for(request, *, warn: bool = True):
     form, period, regions, valid = resolve_filters(request.user, request.GET)
     if not valid and warn:
-        messages.warning(request, _("The filters could not be used; the report shows this year for all regions."))
+        messages.warning(
+            request, _("The filters could not be used; the report shows this year for all regions.")
+        )
     return form, build_report(user=request.user, regions=regions, period=period)
 
 
@@ -96,8 +98,10 @@ def pdf_request(request):
     except services.QueueUnavailable:
         messages.error(
             request,
-            _("The PDF cannot be prepared right now because the background service is unavailable. "
-              "Nothing was saved; please try again in a few minutes."),
+            _(
+                "The PDF cannot be prepared right now because the background service is unavailable. "
+                "Nothing was saved; please try again in a few minutes."
+            ),
         )
         return redirect(f"{_index_url()}?{request.POST.urlencode()}")
     return redirect("reports:pdf_status", pk=export.pk)
@@ -124,5 +128,6 @@ def pdf_download(request, pk: int):
     if not export.file:
         raise Http404
     filename = f"lotsenportal-programmbericht-{export.created_at:%Y%m%d}.pdf"
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename,
-                        content_type="application/pdf")
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )

@@ -42,10 +42,30 @@ def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
     # organisations, active Lotsen, consultations, trainings, hours, participations, certificates,
     # approved €, paid €, allowance months, share of cap %
     assert _values(regions, "Ostwestfalen-Lippe") == [
-        "1", "2", "12", "1", "3.0", "2", "0", "60.00", "120.00", "3", "85.7",
+        "1",
+        "2",
+        "12",
+        "1",
+        "3.0",
+        "2",
+        "0",
+        "60.00",
+        "120.00",
+        "3",
+        "85.7",
     ]
     assert _values(regions, "Siegen-Wittgenstein/Olpe") == [
-        "1", "1", "7", "0", "0", "0", "1", "0", "0", "0", "None",
+        "1",
+        "1",
+        "7",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "None",
     ]
     assert _values(regions, str(regions.totals.label))[:3] == ["2", "3", "19"]
     topics = report.tables["topics"]
@@ -110,8 +130,16 @@ def test_invalid_filters_fall_back_to_defaults_with_a_message(staff_client, figu
 @pytest.mark.parametrize(
     ("params", "start", "end"),
     [
-        ({"period": "month", "year": YEAR, "month": 3}, datetime.date(YEAR, 3, 1), datetime.date(YEAR, 3, 31)),
-        ({"period": "quarter", "year": YEAR, "quarter": 2}, datetime.date(YEAR, 4, 1), datetime.date(YEAR, 6, 30)),
+        (
+            {"period": "month", "year": YEAR, "month": 3},
+            datetime.date(YEAR, 3, 1),
+            datetime.date(YEAR, 3, 31),
+        ),
+        (
+            {"period": "quarter", "year": YEAR, "quarter": 2},
+            datetime.date(YEAR, 4, 1),
+            datetime.date(YEAR, 6, 30),
+        ),
         (
             {"period": "custom", "date_from": f"{YEAR}-03-01", "date_to": f"{YEAR}-05-31"},
             datetime.date(YEAR, 3, 1),
@@ -172,7 +200,9 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
     assert sheet.cell(2, 10).number_format.startswith("#,##0.00")
     trend = load_workbook(
         io.BytesIO(
-            staff_client.get(reverse("reports:export", kwargs={"table": "trend", "fmt": "xlsx"}), YEAR_QUERY).content
+            staff_client.get(
+                reverse("reports:export", kwargs={"table": "trend", "fmt": "xlsx"}), YEAR_QUERY
+            ).content
         )
     ).worksheets[0]
     march = trend.cell(4, 1)
@@ -180,7 +210,9 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
     assert trend.cell(4, 2).value == 12
     modes = load_workbook(
         io.BytesIO(
-            staff_client.get(reverse("reports:export", kwargs={"table": "modes", "fmt": "xlsx"}), YEAR_QUERY).content
+            staff_client.get(
+                reverse("reports:export", kwargs={"table": "modes", "fmt": "xlsx"}), YEAR_QUERY
+            ).content
         )
     ).worksheets[0]
     assert [c.value for c in modes[2]][1:] == [8, "< 5", "< 5", 0, 12]
@@ -198,7 +230,9 @@ def test_pdf_summary_is_rendered_by_the_task(staff_client, figures, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(reverse("reports:pdf_request"), YEAR_QUERY)
     export = ReportExport.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports:pdf_status", args=[export.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:pdf_status", args=[export.pk]
+    )
     assert export.status == ReportExport.Status.DONE and export.finished_at
     status = staff_client.get(reverse("reports:pdf_status", args=[export.pk]), headers={"HX-Request": "true"})
     assert reverse("reports:pdf_download", args=[export.pk]).encode() in status.content
@@ -254,8 +288,14 @@ def test_broker_down_leaves_nothing_behind(staff_client, figures):
 
 def _consultations(world, n):
     rows = [
-        Consultation(lotse=world.lotse_a, region=world.owl, date=datetime.date(YEAR, 1 + i % 12, 1 + i % 28),
-                     duration_minutes=30, topic_job_search=bool(i % 2), mode="phone" if i % 3 else "in_person")
+        Consultation(
+            lotse=world.lotse_a,
+            region=world.owl,
+            date=datetime.date(YEAR, 1 + i % 12, 1 + i % 28),
+            duration_minutes=30,
+            topic_job_search=bool(i % 2),
+            mode="phone" if i % 3 else "in_person",
+        )
         for i in range(n)
     ]
     Consultation.objects.bulk_create(rows)

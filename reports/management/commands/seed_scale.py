@@ -56,9 +56,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if settings.DJANGO_ENV == "production" or settings.IS_PRODUCTION:
-            raise CommandError("seed_scale creates invented data and refuses to run with DJANGO_ENV=production.")
+            raise CommandError(
+                "seed_scale creates invented data and refuses to run with DJANGO_ENV=production."
+            )
         if Consultation.objects.exists():
-            raise CommandError("This database already holds consultations; seed_scale needs an empty programme.")
+            raise CommandError(
+                "This database already holds consultations; seed_scale needs an empty programme."
+            )
         self.rng = random.Random(options["seed"])
         self.today = timezone.localdate()
         self.start = datetime.date(self.today.year - options["years"] + 1, 1, 1)
@@ -67,7 +71,9 @@ class Command(BaseCommand):
         ensure_reference_data()
         with transaction.atomic():
             regions = self._step("regions and districts", self._regions)
-            organisations = self._step("organisations", self._organisations, regions, options["organisations"])
+            organisations = self._step(
+                "organisations", self._organisations, regions, options["organisations"]
+            )
             partners = self._step("partner institutions", self._partners, regions)
             lotsen = self._step("Lotsen", self._lotsen, regions, organisations, options["lotsen"])
             self._step("events and attendance", self._events, regions, lotsen)
@@ -120,7 +126,9 @@ class Command(BaseCommand):
             cursor.connection.cursor().copy_expert(sql, buffer)
 
     def _vacuum(self):
-        tables = [m._meta.db_table for m in (Consultation, AllowanceClaim, Lotse, Event, Attendance, Certificate)]
+        tables = [
+            m._meta.db_table for m in (Consultation, AllowanceClaim, Lotse, Event, Attendance, Certificate)
+        ]
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"VACUUM ANALYZE {table}")
@@ -134,7 +142,10 @@ class Command(BaseCommand):
                 if region is None:
                     region, _created = Region.objects.get_or_create(
                         slug=row["region_slug"],
-                        defaults={"name": row["region_name"], "coordinating_body": row["coordinating_agency"]},
+                        defaults={
+                            "name": row["region_name"],
+                            "coordinating_body": row["coordinating_agency"],
+                        },
                     )
                     regions[region.slug] = region
                 kind = DISTRICT_KINDS.get(row["area_kind"].lower(), District.Kind.KREISANGEHOERIGE_STADT)
@@ -192,7 +203,9 @@ class Command(BaseCommand):
             region = self.rng.choices(regions, region_weights)[0]
             districts = list(region.districts.all())
             status = self.rng.choices(list(Lotse.Status), [3, 85, 4, 8])[0]
-            joined = datetime.date(self.today.year - 5, 1, 1) + datetime.timedelta(days=self.rng.randrange(1800))
+            joined = datetime.date(self.today.year - 5, 1, 1) + datetime.timedelta(
+                days=self.rng.randrange(1800)
+            )
             objects.append(
                 Lotse(
                     first_name=self.rng.choice(first),
