@@ -1,0 +1,316 @@
+"""The programme report: hand-counted figures, scoping, small-number protection, exports, PDF, query count."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+
+from lotsen.models import Consultation
+from reports.models import ReportExport
+from tests import factories as f
+from tests.reports.conftest import YEAR
+
+YEAR_QUERY = {"period": "year", "year": YEAR}
+
+
+def _report(client, **params):
+    response = client.get(reverse("reports:index"), {**YEAR_QUERY, **params})
+    assert response.status_code == 200
+    return response, response.context["report"]
+
+
+def _german(*texts):
+    """The German UI text (whether or not the catalogues are compiled, exports must use the German one)."""
+    with translation.override("de"):
+        return [gettext(text) for text in texts]
+
+
+def _values(table, label):
+    return [str(v) for v in next(row for row in table.all_rows if row.label == label).values]
+
+
+def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
+    _response, report = _report(staff_client)
+    regions = report.tables["regions"]
+    # organisations, active Lotsen, consultations, trainings, hours, participations, certificates,
+    # approved €, paid €, allowance months, share of cap %
+    assert _values(regions, "Ostwestfalen-Lippe") == [
+        "1",
+        "2",
+        "12",
+        "1",
+        "3.0",
+        "2",
+        "0",
+        "60.00",
+        "120.00",
+        "3",
+        "85.7",
+    ]
+    assert _values(regions, "Siegen-Wittgenstein/Olpe") == [
+        "1",
+        "1",
+        "7",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "None",
+    ]
+    assert _values(regions, str(regions.totals.label))[:3] == ["2", "3", "19"]
+    topics = report.tables["topics"]
+    columns = [c.key for c in topics.columns]
+    owl = dict(zip(columns, _values(topics, "Ostwestfalen-Lippe"), strict=True))
+    assert owl["job_search"] == "11" and owl["recognition"] == "< 5" and owl["other"] == "< 5"
+    assert owl["consultations"] == "12"
+
+
+def test_small_numbers_are_hidden_with_secondary_suppression(staff_client, figures):
+    _response, report = _report(staff_client)
+    modes = report.tables["modes"]
+    # 8 in person, 3 by phone, 1 by video: the 3 and the 1 hide each other, the total stays.
+    assert _values(modes, "Ostwestfalen-Lippe") == ["8", "< 5", "< 5", "0", "12"]
+    assert _values(modes, "Siegen-Wittgenstein/Olpe") == ["7", "0", "0", "0", "7"]
+    languages = report.tables["languages"]
+    assert [c.label for c in languages.columns][:3] == [str(f.language(c)) for c in ("ar", "ru", "tr")]
+    # OWL: 10 Arabic, 2 Turkish. The 2 alone would follow from the total 12, so the 10 is withheld (x);
+    # then the Arabic column total would give the 10 back, so it is withheld as well.
+    assert _values(languages, "Ostwestfalen-Lippe") == ["x", "0", "< 5", "0", "0", "12"]
+    assert _values(languages, "Siegen-Wittgenstein/Olpe") == ["0", "7", "0", "0", "0", "7"]
+    assert _values(languages, str(languages.totals.label)) == ["x", "7", "< 5", "0", "0", "19"]
+    trend = report.tables["trend"]
+    assert [str(row.values[0]) for row in trend.rows] == ["0", "0", "12", "0", "7", *["0"] * 7]
+
+
+def test_protection_rule_on_its_own():
+    from reports.privacy import SMALL, WITHHELD, Equation, protect_counts
+
+    # one small cell in a row: the next-smallest cell is withheld, the total stays
+    shown = protect_counts({"a": 3, "b": 57, "c": 10, "t": 70}, [Equation(("a", "b", "c"), "t")])
+    assert shown == {"a": SMALL, "b": 57, "c": WITHHELD, "t": 70}
+    # "< 5" + "x" = 6 could only be 1 + 5: another entry must go
+    shown = protect_counts({"a": 1, "b": 5, "c": 0, "t": 6}, [Equation(("a", "b", "c"), "t")])
+    assert shown["a"] == SMALL and shown["b"] == WITHHELD and shown["t"] == WITHHELD and shown["c"] == 0
+    # two small cells and a small total hide each other; zero stays visible
+    shown = protect_counts({"a": 2, "b": 2, "c": 0, "t": 4}, [Equation(("a", "b", "c"), "t")])
+    assert shown == {"a": SMALL, "b": SMALL, "c": 0, "t": SMALL}
+
+
+def test_coordinator_sees_only_own_region(coordinator_client, figures):
+    response, report = _report(coordinator_client)
+    assert [r.name for r in report.regions] == ["Ostwestfalen-Lippe"]
+    assert b"Siegen" not in response.content
+    assert report.tables["regions"].totals is None  # the one region is the total
+    assert _values(report.tables["regions"], "Ostwestfalen-Lippe")[2] == "12"
+
+
+def test_coordinator_cannot_choose_another_region(coordinator_client, figures):
+    response, report = _report(coordinator_client, region=figures.siegen.pk)
+    assert [r.name for r in report.regions] == ["Ostwestfalen-Lippe"]
+    assert any(m.level_tag == "warning" for m in response.context["messages"])
+
+
+def test_invalid_filters_fall_back_to_defaults_with_a_message(staff_client, figures):
+    response = staff_client.get(reverse("reports:index"), {"period": "custom", "date_from": "2023-05-01"})
+    assert response.status_code == 200
+    assert any(m.level_tag == "warning" for m in response.context["messages"])
+    assert response.context["report"].period.start == datetime.date(datetime.date.today().year, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("params", "start", "end"),
+    [
+        (
+            {"period": "month", "year": YEAR, "month": 3},
+            datetime.date(YEAR, 3, 1),
+            datetime.date(YEAR, 3, 31),
+        ),
+        (
+            {"period": "quarter", "year": YEAR, "quarter": 2},
+            datetime.date(YEAR, 4, 1),
+            datetime.date(YEAR, 6, 30),
+        ),
+        (
+            {"period": "custom", "date_from": f"{YEAR}-03-01", "date_to": f"{YEAR}-05-31"},
+            datetime.date(YEAR, 3, 1),
+            datetime.date(YEAR, 5, 31),
+        ),
+    ],
+)
+def test_period_filters(staff_client, figures, params, start, end):
+    response = staff_client.get(reverse("reports:index"), params)
+    report = response.context["report"]
+    assert (report.period.start, report.period.end) == (start, end)
+
+
+def test_quarter_filter_counts_only_its_months(staff_client, figures):
+    _response, report = _report(staff_client, period="quarter", quarter=2)
+    assert _values(report.tables["regions"], "Siegen-Wittgenstein/Olpe")[2] == "7"
+    assert _values(report.tables["regions"], "Ostwestfalen-Lippe")[2] == "0"
+
+
+def test_charts_are_inline_accessible_svg(staff_client, figures):
+    response, _report_ = _report(staff_client)
+    html = response.content.decode()
+    for chart in ("chart-consultations", "chart-lotsen", "chart-topics"):
+        assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
+    assert html.count('role="img"') == 3
+    assert "<script" not in html.split("<main", 1)[1]
+    assert '<th scope="row">' in html and "<caption>" in html
+
+
+def _csv_rows(response):
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_export_parses_back_to_the_screen_figures(staff_client, figures):
+    url = reverse("reports:export", kwargs={"table": "regions", "fmt": "csv"})
+    rows = _csv_rows(staff_client.get(url, YEAR_QUERY))
+    assert rows[0][:4] == _german("Region", "Organisations involved", "Active Lotsen", "Consultations")
+    owl = next(r for r in rows if r[0] == "Ostwestfalen-Lippe")
+    assert owl[1:] == ["1", "2", "12", "1", "3,0", "2", "0", "60,00", "120,00", "3", "85,7"]
+    assert rows[-1][3] == "19"
+    languages = _csv_rows(
+        staff_client.get(reverse("reports:export", kwargs={"table": "languages", "fmt": "csv"}), YEAR_QUERY)
+    )
+    owl = next(r for r in languages if r[0] == "Ostwestfalen-Lippe")
+    assert owl[1:] == ["x", "0", "< 5", "0", "0", "12"]
+
+
+def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figures):
+    url = reverse("reports:export", kwargs={"table": "regions", "fmt": "xlsx"})
+    response = staff_client.get(url, YEAR_QUERY)
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][3] == _german("Consultations")[0]
+    owl = next(r for r in rows if r[0] == "Ostwestfalen-Lippe")
+    assert owl[1:4] == (1, 2, 12) and owl[5] == 3.0 and owl[9] == 120.0
+    assert sheet.cell(2, 10).number_format.startswith("#,##0.00")
+    trend = load_workbook(
+        io.BytesIO(
+            staff_client.get(
+                reverse("reports:export", kwargs={"table": "trend", "fmt": "xlsx"}), YEAR_QUERY
+            ).content
+        )
+    ).worksheets[0]
+    march = trend.cell(4, 1)
+    assert march.value == datetime.datetime(YEAR, 3, 1) and march.number_format == "MM.YYYY"
+    assert trend.cell(4, 2).value == 12
+    modes = load_workbook(
+        io.BytesIO(
+            staff_client.get(
+                reverse("reports:export", kwargs={"table": "modes", "fmt": "xlsx"}), YEAR_QUERY
+            ).content
+        )
+    ).worksheets[0]
+    assert [c.value for c in modes[2]][1:] == [8, "< 5", "< 5", 0, 12]
+
+
+def test_coordinator_export_contains_only_own_region(coordinator_client, figures):
+    url = reverse("reports:export", kwargs={"table": "regions", "fmt": "csv"})
+    rows = _csv_rows(coordinator_client.get(url, {**YEAR_QUERY, "region": figures.siegen.pk}))
+    assert [r[0] for r in rows[1:]] == ["Ostwestfalen-Lippe"]
+
+
+def test_pdf_summary_is_rendered_by_the_task(staff_client, figures, django_capture_on_commit_callbacks):
+    from pypdf import PdfReader
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("reports:pdf_request"), YEAR_QUERY)
+    export = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:pdf_status", args=[export.pk]
+    )
+    assert export.status == ReportExport.Status.DONE and export.finished_at
+    status = staff_client.get(reverse("reports:pdf_status", args=[export.pk]), headers={"HX-Request": "true"})
+    assert reverse("reports:pdf_download", args=[export.pk]).encode() in status.content
+    assert b"every 2s" not in status.content  # finished: no more polling
+    download = staff_client.get(reverse("reports:pdf_download", args=[export.pk]))
+    reader = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Ostwestfalen-Lippe" in text and "19" in text and _german("Consultations")[0] in text
+    assert str(YEAR) in text
+
+
+def test_pdf_task_is_idempotent(staff_client, figures):
+    from reports.tasks import render_report_pdf
+
+    export = ReportExport.objects.create(requested_by=figures.staff, params=YEAR_QUERY)
+    render_report_pdf.delay(export.pk)
+    export.refresh_from_db()
+    first = export.file.name
+    render_report_pdf.delay(export.pk)  # a redelivered message finds the row done and does nothing
+    export.refresh_from_db()
+    assert export.status == ReportExport.Status.DONE and export.file.name == first
+
+
+def test_pending_pdf_status_polls(staff_client, figures):
+    export = ReportExport.objects.create(requested_by=figures.staff, params=YEAR_QUERY)
+    response = staff_client.get(reverse("reports:pdf_status", args=[export.pk]))
+    assert b'hx-trigger="every 2s"' in response.content
+    assert staff_client.get(reverse("reports:pdf_download", args=[export.pk])).status_code == 404
+
+
+def _drop_broker_connections(app):
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, so on_commit runs inside the request
+def test_broker_down_leaves_nothing_behind(staff_client, figures):
+    from portal.celery import app
+
+    # Redis is "down": a broker address where nothing listens, and no in-process shortcut.
+    old = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
+    _drop_broker_connections(app)
+    try:
+        response = staff_client.post(reverse("reports:pdf_request"), YEAR_QUERY, follow=True)
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = old
+        _drop_broker_connections(app)
+    assert ReportExport.objects.count() == 0
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def _consultations(world, n):
+    rows = [
+        Consultation(
+            lotse=world.lotse_a,
+            region=world.owl,
+            date=datetime.date(YEAR, 1 + i % 12, 1 + i % 28),
+            duration_minutes=30,
+            topic_job_search=bool(i % 2),
+            mode="phone" if i % 3 else "in_person",
+        )
+        for i in range(n)
+    ]
+    Consultation.objects.bulk_create(rows)
+
+
+def _count_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reports:index"), YEAR_QUERY)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_data(staff_client, world):
+    _consultations(world, 10)
+    few = _count_queries(staff_client)
+    _consultations(world, 990)
+    assert Consultation.objects.filter(date__year=YEAR).count() == 1000
+    assert _count_queries(staff_client) == few
