@@ -25,5 +25,6 @@ urlpatterns = [
     path("lotsen/", include("lotsen.urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
     path("reports/", include("reports.urls")),
 ]
