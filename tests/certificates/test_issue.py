@@ -15,7 +15,7 @@ from certificates.models import Certificate, CertificateBatch
 from certificates.selectors import eligible_lotsen
 from lotsen.models import Lotse
 from tests import factories as f
-from tests.certificates.conftest import TOPICS, attend, celery_publishing_to
+from tests.certificates.conftest import TOPICS, attend
 
 pytestmark = pytest.mark.django_db
 
