@@ -45,7 +45,8 @@ class QueueUnavailable(Exception):
 
 
 # -- enqueueing ----------------------------------------------------------------------------------------
-def chunked(ids: Sequence[int], size: int = CHUNK_SIZE) -> list[list[int]]:
+def chunked(ids: Sequence[int], size: int | None = None) -> list[list[int]]:
+    size = size or getattr(settings, "CERTIFICATE_CHUNK_SIZE", CHUNK_SIZE)
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
