@@ -44,8 +44,8 @@ django.setup()
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 from certificates import rendering  # noqa: E402
+from certificates.content import CertificateData, Session  # noqa: E402
 from certificates.models import new_verification_code  # noqa: E402
-from certificates.rendering import CertificateData, Session  # noqa: E402
 from certificates.services import store_atomically  # noqa: E402
 
 FIRST_NAMES = ["Ayşe", "Mehmet", "Gülşen", "Çağrı", "Özlem", "Наталья", "Дмитрий", "Ольга", "فاطمة", "محمد"]

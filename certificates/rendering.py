@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -39,6 +39,8 @@ from weasyprint import CSS, HTML
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from certificates.content import CertificateData, Session
 
 # --- Locations -------------------------------------------------------------------------
 #: The bundled OFL fonts (see static/fonts/OFL.txt); the only files the renderer may read.
@@ -77,40 +79,8 @@ _FONT_FACES: tuple[tuple[str, str, str], ...] = (
 
 
 # --- Data ------------------------------------------------------------------------------
-class Session(NamedTuple):
-    """One attended training session."""
-
-    date: date
-    topic: str
-    hours: Decimal
-
-
-@dataclass
-class CertificateData:
-    """Everything printed on one certificate, already read from the database."""
-
-    holder_name: str
-    organisation: str
-    region: str
-    sessions: list[Session | tuple[date, str, Decimal]]
-    total_hours: Decimal
-    place: str
-    issued_on: date
-    coordinating_body: str
-    signatory_name: str
-    signatory_function: str
-    verification_code: str
-    verify_url: str
-    #: the Certificate row this data belongs to (None in benchmarks)
-    certificate_id: int | None = None
-    programme_name: str = "Interkulturelle Arbeitsmarktlotsen NRW"
-    funding_line: str = (
-        "Gefördert durch das Ministerium für Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen"
-    )
-
-    @property
-    def title(self) -> str:
-        return f"Teilnahmebescheinigung – {self.holder_name}"
+# The data classes live in certificates/content.py so that reading them does not import WeasyPrint.
+__all__ = ["CertificateData", "Session", "render_certificate", "render_certificates"]
 
 
 def verify_url_for(base_url: str, code: str) -> str:

@@ -10,8 +10,8 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from certificates.content import CertificateData, Session
 from certificates.models import Certificate
-from certificates.rendering import CertificateData, Session
 from events.models import Attendance, Event
 from lotsen.models import Lotse
 
