@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from certificates import services
+from certificates import selectors, services
 from certificates.filters import CertificateFilter
 from certificates.forms import BatchForm, IssueForLotseForm, ReasonForm
 from certificates.models import Certificate, CertificateBatch
@@ -139,24 +139,40 @@ def issue_for_lotse(request, lotse_pk: int):
 
 
 def batch_create(request):
+    """Choose a region or an event; GET with a choice previews who is eligible (htmx swaps #preview)."""
     _require_coordinator(request.user)
-    form = BatchForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.issue_batch(
-                programme_year=form.cleaned_data["programme_year"],
-                region=form.cleaned_data["region"],
-                event=form.cleaned_data["event"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, _error_text(error))
-        except services.QueueUnavailable:
-            form.add_error(None, QUEUE_DOWN)
-        else:
-            messages.success(request, _("%(count)s certificates are being created.") % {"count": batch.total})
-            return redirect("certificates:batch_detail", pk=batch.pk)
-    return render(request, "certificates/batch_form.html", {"form": form})
+    if request.method == "POST":
+        form = BatchForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                batch = services.issue_batch(
+                    programme_year=form.cleaned_data["programme_year"],
+                    region=form.cleaned_data["region"],
+                    event=form.cleaned_data["event"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            except services.QueueUnavailable:
+                form.add_error(None, QUEUE_DOWN)
+            else:
+                messages.success(
+                    request, _("%(count)s certificates are being created.") % {"count": batch.total}
+                )
+                return redirect("certificates:batch_detail", pk=batch.pk)
+    else:
+        form = BatchForm(request.GET or None, user=request.user)
+    preview = None
+    if form.is_bound and not form.errors:
+        preview = selectors.eligible_lotsen(
+            Lotse.objects.editable_by(request.user).filter(
+                **({"region": form.cleaned_data["region"]} if form.cleaned_data["region"] else {})
+            ),
+            programme_year=form.cleaned_data["programme_year"],
+            event=form.cleaned_data["event"],
+        ).select_related("region")
+    template = "certificates/batch_form.html#preview" if request.htmx else "certificates/batch_form.html"
+    return render(request, template, {"form": form, "preview": preview})
 
 
 def _visible_batch(request, pk: int) -> CertificateBatch:
