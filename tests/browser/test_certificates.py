@@ -4,7 +4,8 @@ import pytest
 
 from certificates.models import Certificate, CertificateBatch
 from tests import factories as f
-from tests.browser.conftest import chromium, log_in, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import log_in
+from tests.certificates.conftest import trained  # noqa: F401 (fixture)
 from tests.certificates.helpers import issued_with_file
 
 pytestmark = pytest.mark.browser
