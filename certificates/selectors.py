@@ -120,6 +120,11 @@ def certificate_contents(certificates: list[Certificate]) -> list[CertificateDat
                 verification_code=certificate.verification_code,
                 verify_url=settings.SITE_URL + reverse("verify:code", args=[certificate.verification_code]),
                 programme_name=settings.PROGRAMME_NAME,
+                **(
+                    {"funding_line": funding}
+                    if (funding := getattr(settings, "CERTIFICATE_FUNDING_LINE", ""))
+                    else {}
+                ),
             )
         )
     return contents

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -114,28 +115,38 @@ def certificate_download(request, pk: int):
 
 
 # -- issuing -------------------------------------------------------------------------------------------
+def _back_to(request, default):
+    """The page that sent the POST (e.g. the Lotse's page, via a hidden `next`), if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return default
+
+
 @require_POST
 def issue_for_lotse(request, lotse_pk: int):
-    """Issue the certificate of one Lotse (linked from the Lotse's page). POST programme_year (optional)."""
+    """Issue the certificate of one Lotse (linked from the Lotse's page).
+
+    POST fields: programme_year (optional, default this year), next (optional, where to go afterwards)."""
     lotse = get_object_or_404(Lotse.objects.visible_to(request.user), pk=lotse_pk)
     if not Lotse.objects.editable_by(request.user).filter(pk=lotse.pk).exists():
         raise PermissionDenied
     form = IssueForLotseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a valid programme year."))
-        return redirect("certificates:list")
+        return _back_to(request, redirect("certificates:list"))
     try:
         certificate = services.issue_certificate(
             lotse=lotse, programme_year=form.year(), acting_user=request.user
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
-        return redirect("certificates:list")
+        return _back_to(request, redirect("certificates:list"))
     except services.QueueUnavailable:
         messages.error(request, QUEUE_DOWN)
-        return redirect("certificates:list")
+        return _back_to(request, redirect("certificates:list"))
     messages.success(request, _("The certificate is being created."))
-    return redirect("certificates:detail", pk=certificate.pk)
+    return _back_to(request, redirect("certificates:detail", pk=certificate.pk))
 
 
 def batch_create(request):

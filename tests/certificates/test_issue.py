@@ -273,3 +273,24 @@ def test_batch_form_previews_who_is_eligible(
     assert "Наталья Смирнова" in html and "فاطمة الزهراء" in html
     assert "Weißmann" not in html  # two of three sessions
     assert not Certificate.objects.filter(lotse__in=[trained.fatima, trained.natalya]).exists()
+
+
+def test_issue_returns_to_the_lotse_page_when_asked(
+    coordinator_client, trained, django_capture_on_commit_callbacks
+):
+    back = reverse("lotsen:detail", args=[trained.natalya.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("certificates:issue_for_lotse", args=[trained.natalya.pk]), {"next": back}
+        )
+    assert response["Location"] == back
+    assert Certificate.objects.get(lotse=trained.natalya).status == Certificate.Status.ISSUED
+
+
+def test_issue_ignores_a_foreign_next(coordinator_client, trained, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("certificates:issue_for_lotse", args=[trained.natalya.pk]),
+            {"next": "https://evil.example/"},
+        )
+    assert response["Location"].startswith("/certificates/")
