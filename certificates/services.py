@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError as BrokerError
 
 from certificates.models import Certificate, CertificateBatch, certificate_upload_to
@@ -90,7 +91,7 @@ def _enqueue_after_commit(
 @transaction.atomic
 def _withdraw_unpublished(certificate_ids: list[int], batch_id: int | None) -> None:
     # Only rows no worker has touched (still pending) are withdrawn.
-    deleted, _detail = Certificate.objects.filter(pk__in=certificate_ids, status=Status.PENDING).delete()
+    Certificate.objects.filter(pk__in=certificate_ids, status=Status.PENDING).delete()
     if batch_id is not None:
         batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
         remaining = batch.certificates.count()
@@ -321,6 +322,8 @@ def render_and_store(certificate_ids: list[int]) -> dict[str, int]:
         data = certificate_contents(certificates)
         try:
             pdfs = render_certificates(data)
+        except SoftTimeLimitExceeded:
+            raise  # the task marks the chunk failed; no slow one-by-one attempt after the time is up
         except Exception:
             # One broken certificate must not fail the whole chunk: render them one by one.
             logger.warning("Chunk rendering failed, rendering %s certificates one by one", len(data))
