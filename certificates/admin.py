@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateBatch
 
 
 @admin.register(Certificate)
@@ -9,6 +9,7 @@ class CertificateAdmin(admin.ModelAdmin):
     list_filter = ["status", "programme_year"]
     search_fields = ["verification_code", "lotse__last_name", "lotse__first_name"]
     autocomplete_fields = ["lotse"]
+    list_select_related = ["lotse"]
     readonly_fields = [
         "verification_code",
         "sha256",
@@ -16,5 +17,14 @@ class CertificateAdmin(admin.ModelAdmin):
         "issued_at",
         "revoked_at",
         "revoked_by",
+        "batch",
         "created_at",
     ]
+
+
+@admin.register(CertificateBatch)
+class CertificateBatchAdmin(admin.ModelAdmin):
+    list_display = ["pk", "region", "event", "programme_year", "total", "requested_by", "created_at"]
+    list_filter = ["programme_year", "region"]
+    list_select_related = ["region", "event", "requested_by"]
+    readonly_fields = ["region", "event", "programme_year", "requested_by", "total", "created_at"]

@@ -1,12 +1,298 @@
+import zipfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from certificates.models import Certificate
+from certificates import selectors, services
+from certificates.filters import CertificateFilter
+from certificates.forms import BatchForm, IssueForLotseForm, ReasonForm
+from certificates.models import Certificate, CertificateBatch
+from lotsen.models import Lotse
+
+QUEUE_DOWN = gettext_lazy(
+    "The certificate service is not reachable right now, so nothing was issued. Please try again in a few "
+    "minutes; if it persists, tell the programme office."
+)
 
 
+def _require_coordinator(user) -> None:
+    if not (user.sees_everything or user.is_coordinator):
+        raise PermissionDenied
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# -- list and detail -----------------------------------------------------------------------------------
 def certificate_list(request):
-    certificates = Certificate.objects.visible_to(request.user).select_related("lotse", "lotse__region")
-    page = Paginator(certificates, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "certificates/certificate_list.html", {"page_obj": page, "certificates": page.object_list}
+    certificates = Certificate.objects.visible_to(request.user).select_related(
+        "lotse", "lotse__region", "batch"
     )
+    is_coordinating = request.user.sees_everything or request.user.is_coordinator
+    if not is_coordinating:
+        # A Lotse: their own certificates, newest first, no filters needed.
+        return render(
+            request,
+            "certificates/certificate_list_lotse.html",
+            {"certificates": certificates.order_by("-programme_year", "-version")},
+        )
+    filterset = CertificateFilter(request.GET, queryset=certificates, request=request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    batches = (
+        CertificateBatch.objects.visible_to(request.user)
+        .with_progress()
+        .select_related("region", "event")[:5]
+    )
+    return render(
+        request,
+        "certificates/certificate_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "certificates": page.object_list,
+            "batches": batches,
+            "is_filtered": any(request.GET.get(name) for name in filterset.form.fields),
+        },
+    )
+
+
+def _visible_certificate(request, pk: int) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.visible_to(request.user).select_related("lotse", "lotse__region", "batch"), pk=pk
+    )
+
+
+def _editable_certificate(request, pk: int) -> Certificate:
+    """404 if the user may not see it, 403 if they may see it but not change it."""
+    certificate = _visible_certificate(request, pk)
+    if not Certificate.objects.editable_by(request.user).filter(pk=certificate.pk).exists():
+        raise PermissionDenied
+    return certificate
+
+
+def certificate_detail(request, pk: int, reason_form: ReasonForm | None = None, status: int = 200):
+    certificate = _visible_certificate(request, pk)
+    can_edit = Certificate.objects.editable_by(request.user).filter(pk=certificate.pk).exists()
+    versions = Certificate.objects.visible_to(request.user).filter(
+        lotse_id=certificate.lotse_id, programme_year=certificate.programme_year
+    )
+    return render(
+        request,
+        "certificates/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "can_edit": can_edit,
+            "versions": versions.order_by("-version") if can_edit else [],
+            "reason_form": reason_form or ReasonForm(),
+        },
+        status=status,
+    )
+
+
+def certificate_download(request, pk: int):
+    certificate = _visible_certificate(request, pk)
+    if not certificate.is_downloadable:
+        raise Http404
+    try:
+        handle = certificate.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"Teilnahmebescheinigung-{certificate.verification_code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# -- issuing -------------------------------------------------------------------------------------------
+def _back_to(request, default):
+    """The page that sent the POST (e.g. the Lotse's page, via a hidden `next`), if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return default
+
+
+@require_POST
+def issue_for_lotse(request, lotse_pk: int):
+    """Issue the certificate of one Lotse (linked from the Lotse's page).
+
+    POST fields: programme_year (optional, default this year), next (optional, where to go afterwards)."""
+    lotse = get_object_or_404(Lotse.objects.visible_to(request.user), pk=lotse_pk)
+    if not Lotse.objects.editable_by(request.user).filter(pk=lotse.pk).exists():
+        raise PermissionDenied
+    form = IssueForLotseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a valid programme year."))
+        return _back_to(request, redirect("certificates:list"))
+    try:
+        certificate = services.issue_certificate(
+            lotse=lotse, programme_year=form.year(), acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return _back_to(request, redirect("certificates:list"))
+    except services.QueueUnavailable:
+        messages.error(request, QUEUE_DOWN)
+        return _back_to(request, redirect("certificates:list"))
+    messages.success(request, _("The certificate is being created."))
+    return _back_to(request, redirect("certificates:detail", pk=certificate.pk))
+
+
+def batch_create(request):
+    """Choose a region or an event; GET with a choice previews who is eligible (htmx swaps #preview)."""
+    _require_coordinator(request.user)
+    if request.method == "POST":
+        form = BatchForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                batch = services.issue_batch(
+                    programme_year=form.cleaned_data["programme_year"],
+                    region=form.cleaned_data["region"],
+                    event=form.cleaned_data["event"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            except services.QueueUnavailable:
+                form.add_error(None, QUEUE_DOWN)
+            else:
+                messages.success(
+                    request, _("%(count)s certificates are being created.") % {"count": batch.total}
+                )
+                return redirect("certificates:batch_detail", pk=batch.pk)
+    else:
+        form = BatchForm(request.GET or None, user=request.user)
+    preview = None
+    if form.is_bound and not form.errors:
+        preview = selectors.eligible_lotsen(
+            Lotse.objects.editable_by(request.user).filter(
+                **({"region": form.cleaned_data["region"]} if form.cleaned_data["region"] else {})
+            ),
+            programme_year=form.cleaned_data["programme_year"],
+            event=form.cleaned_data["event"],
+        ).select_related("region")
+    template = "certificates/batch_form.html#preview" if request.htmx else "certificates/batch_form.html"
+    return render(request, template, {"form": form, "preview": preview})
+
+
+def _visible_batch(request, pk: int) -> CertificateBatch:
+    # Lotsen see no batch at all (404), like any other record outside their scope.
+    return get_object_or_404(
+        CertificateBatch.objects.visible_to(request.user).select_related("region", "event", "requested_by"),
+        pk=pk,
+    )
+
+
+def batch_detail(request, pk: int):
+    """The batch's progress; htmx polls the #progress partial until every certificate is done or failed."""
+    batch = _visible_batch(request, pk)
+    progress = batch.progress()
+    certificates = []
+    if progress["finished"]:
+        certificates = batch.certificates.select_related("lotse").order_by(
+            "lotse__last_name", "lotse__first_name"
+        )
+    template = "certificates/batch_detail.html#progress" if request.htmx else "certificates/batch_detail.html"
+    return render(request, template, {"batch": batch, "progress": progress, "certificates": certificates})
+
+
+class _ZipStream:
+    """A write-only file for zipfile that hands the written bytes on to the streaming response."""
+
+    def __init__(self):
+        self._chunks: list[bytes] = []
+        self._position = 0
+
+    def write(self, data: bytes) -> int:
+        self._chunks.append(bytes(data))
+        self._position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._chunks = b"".join(self._chunks), []
+        return data
+
+
+def _zip_entries(certificates):
+    stream = _ZipStream()
+    # PDFs are compressed already: store them, so the ZIP streams at disk speed.
+    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            name = slugify(certificate.lotse.full_name, allow_unicode=True) or "lotse"
+            info = zipfile.ZipInfo(f"{name}-{certificate.verification_code}.pdf")
+            with certificate.file.open("rb") as source, archive.open(info, mode="w") as target:
+                while chunk := source.read(64 * 1024):
+                    target.write(chunk)
+                    yield stream.take()
+    yield stream.take()
+
+
+def batch_zip(request, pk: int):
+    """All issued certificates of the batch as one ZIP, built while it is sent (never held in memory)."""
+    batch = _visible_batch(request, pk)
+    certificates = list(
+        batch.certificates.filter(status=Certificate.Status.ISSUED)
+        .exclude(file="")
+        .select_related("lotse")
+        .order_by("lotse__last_name", "lotse__first_name")
+    )
+    if not certificates:
+        raise Http404
+    response = StreamingHttpResponse(_zip_entries(certificates), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-{batch.pk}.zip"'
+    return response
+
+
+# -- revoking and re-issuing ---------------------------------------------------------------------------
+@require_POST
+def certificate_revoke(request, pk: int):
+    certificate = _editable_certificate(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return certificate_detail(request, pk, reason_form=form, status=400)
+    try:
+        services.revoke_certificate(
+            certificate=certificate, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The certificate has been revoked."))
+    return redirect("certificates:detail", pk=certificate.pk)
+
+
+@require_POST
+def certificate_reissue(request, pk: int):
+    certificate = _editable_certificate(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return certificate_detail(request, pk, reason_form=form, status=400)
+    try:
+        new = services.reissue_certificate(
+            certificate=certificate, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("certificates:detail", pk=certificate.pk)
+    except services.QueueUnavailable:
+        messages.error(request, QUEUE_DOWN)
+        return redirect("certificates:detail", pk=certificate.pk)
+    messages.success(request, _("A new version is being created; the old one is revoked."))
+    return redirect("certificates:detail", pk=new.pk)

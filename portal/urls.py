@@ -27,5 +27,6 @@ urlpatterns = [
     path("me/", include("lotsen.me_urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verify_urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -1,0 +1,98 @@
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+from regions.models import Region
+
+FIRST_PROGRAMME_YEAR = 2010
+
+
+def programme_year_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Programme year"),
+        min_value=FIRST_PROGRAMME_YEAR,
+        max_value=timezone.localdate().year + 1,
+        initial=timezone.localdate().year,
+        **kwargs,
+    )
+
+
+class IssueForLotseForm(forms.Form):
+    programme_year = programme_year_field(required=False)
+
+    def year(self) -> int:
+        return self.cleaned_data.get("programme_year") or timezone.localdate().year
+
+
+class BatchForm(forms.Form):
+    """Issue for every eligible Lotse of a region, or of an event's participants.
+
+    Choices come from what the user may edit, so a foreign region or event is a form error."""
+
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        queryset=Event.objects.none(),
+        required=False,
+        help_text=_("For example the closing event: its participants receive their certificates."),
+    )
+    programme_year = programme_year_field(
+        required=False, help_text=_("With an event, the year of the event is used.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.editable_by(user).order_by("name")
+        since = timezone.now() - datetime.timedelta(days=2 * 366)
+        self.fields["event"].queryset = (
+            Event.objects.editable_by(user).filter(starts_at__gte=since).select_related("region")
+        )
+        regions = self.fields["region"].queryset
+        if len(regions) == 1:
+            self.fields["region"].initial = regions[0].pk
+
+    def clean(self):
+        data = super().clean()
+        region, event = data.get("region"), data.get("event")
+        if self.errors:
+            return data
+        if (region is None) == (event is None):
+            raise forms.ValidationError(_("Choose either a region or an event."))
+        if event is not None:
+            data["programme_year"] = timezone.localtime(event.starts_at).year
+        elif not data.get("programme_year"):
+            data["programme_year"] = timezone.localdate().year
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the certificate; not shown on the public verification page."),
+    )
+
+
+class VerifyLookupForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Verification code"),
+        regex=r"^[A-Za-z0-9]{6,16}$",
+        max_length=16,
+        error_messages={"invalid": _("A verification code has letters and digits only.")},
+    )
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(label=_("Certificate (PDF)"))
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        limit = getattr(settings, "CERTIFICATE_VERIFY_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+        if uploaded.size > limit:
+            raise forms.ValidationError(_("The file is too large to be a certificate."))
+        return uploaded
