@@ -143,7 +143,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast in the web request when Redis is down instead of hanging for minutes.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# visibility_timeout: a message held by a SIGKILLed worker is handed out again after this many seconds
+# (Redis's default is one hour); it must stay well above the hard time limit, or a slow task runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --------------------------------------------------------------------------------------------------
@@ -252,6 +259,9 @@ LOGGING = {
     "loggers": {
         # Request lines contain URLs only; our URLs carry ids, never personal data.
         "django.server": {"level": "INFO"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

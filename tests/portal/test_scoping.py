@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 
-from certificates.models import Certificate
+from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, Event
 from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseStatusChange, SelfDeclaration
 from organisations.models import Organisation, PartnerInstitution
@@ -42,6 +42,8 @@ RULES = [
     Rule(Event, lambda o: o.region_id, lambda o, lotse: o.region_id in (None, lotse.region_id)),
     Rule(Attendance, lambda o: o.lotse.region_id, _own),
     Rule(Certificate, lambda o: o.lotse.region_id, _own),
+    # Batches are a coordinator's tool: Lotsen never see them, only their own certificates.
+    Rule(CertificateBatch, lambda o: o.region_id, lambda o, lotse: False),
 ]
 
 
@@ -66,6 +68,8 @@ def full_world(world):
     f.AttendanceFactory(event=world.event_siegen, lotse=world.lotse_siegen)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_siegen)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b)
+    for region in (world.owl, world.siegen):
+        CertificateBatch.objects.create(region=region, programme_year=2014, requested_by=world.staff, total=0)
     return world
 
 
