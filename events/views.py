@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from events import services
@@ -134,7 +135,11 @@ def event_register(request, pk: int):
             )
             messages.success(
                 request,
-                _("%(count)s Lotsen registered: %(names)s.")
+                ngettext(
+                    "%(count)s Lotse registered: %(names)s.",
+                    "%(count)s Lotsen registered: %(names)s.",
+                    len(registered),
+                )
                 % {"count": len(registered), "names": ", ".join(a.lotse.full_name for a in registered)},
             )
             return redirect("events:detail", pk=event.pk)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.forms.lotsen import DateInput, scope_region_field
+from lotsen.forms.lotsen import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
 from organisations.models import Organisation
 from regions.models import District, Language
 
@@ -39,6 +39,7 @@ class OrganisationForm(forms.ModelForm):
         self.fixed_region = scope_region_field(self, user)
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
         self.fields["languages"].queryset = Language.objects.all()
+        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
 
     def clean_postcode(self):
         postcode = self.cleaned_data.get("postcode", "").strip()

@@ -9,6 +9,9 @@ from lotsen.validators import normalize_iban, validate_iban
 from organisations.models import Organisation
 from regions.models import District, Language, Region
 
+#: A list box of languages takes several choices, which nobody guesses without being told.
+MULTIPLE_CHOICE_HINT = _("Hold Ctrl (or Cmd) to choose several on a computer.")
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -70,6 +73,7 @@ class LotseForm(forms.ModelForm):
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
         self.fields["organisations"].queryset = Organisation.objects.editable_by(user).order_by("name")
         self.fields["languages"].queryset = Language.objects.all()
+        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
         if self.instance.pk and self.instance.user_id:
             # The e-mail is the login of this Lotse: changed by the person, not from here.
             self.fields["email"].disabled = True

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lotsen.forms.lotsen import MULTIPLE_CHOICE_HINT
 from lotsen.models import Consultation, Lotse, Topic
 from lotsen.services.consultations import MAX_BACKDATE_DAYS
 from organisations.models import PartnerInstitution
@@ -204,7 +205,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["languages"].help_text = _("Hold Ctrl (or Cmd) to choose several on a computer.")
+        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
