@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lotsen.models import Contract, Lotse
-from lotsen.services.lotsen import lock_editable_lotse
+from lotsen.services.lotsen import change_status, lock_editable_lotse
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,16 @@ def create_contract(
         signed_on=signed_on,
     )
     logger.info("contract %s created for lotse %s by user %s", contract.pk, lotse.pk, acting_user.pk)
+    if lotse.status == Lotse.Status.CANDIDATE:
+        # A signed contract is what makes a candidate a Lotse: without this the new Lotse would be missing
+        # from "active Lotsen" until someone remembers to change the status by hand.
+        change_status(
+            lotse=lotse,
+            status=Lotse.Status.ACTIVE,
+            effective_on=max(starts_on, lotse.status_since),
+            acting_user=acting_user,
+            note=_("contract from %(date)s") % {"date": _fmt(starts_on)},
+        )
     return contract
 
 

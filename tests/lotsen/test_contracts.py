@@ -55,6 +55,17 @@ def test_create_contract(coordinator_client, world):
     assert [m.level_tag for m in response.context["messages"]] == ["success"]
 
 
+def test_a_candidates_first_contract_makes_them_active(coordinator_client, world):
+    from lotsen.models import Lotse
+
+    candidate = f.LotseFactory(region=world.owl, status=Lotse.Status.CANDIDATE, joined_on=None)
+    start = TODAY()
+    coordinator_client.post(reverse("lotsen:contract_create", args=[candidate.pk]), terms(start))
+    candidate.refresh_from_db()
+    assert (candidate.status, candidate.joined_on) == (Lotse.Status.ACTIVE, start)
+    assert candidate.status_changes.get().changed_by == world.coordinator
+
+
 def test_overlapping_active_contract_is_refused(coordinator_client, world):
     before = contracts_of(world.lotse_a)
     response = coordinator_client.post(

@@ -45,6 +45,24 @@ def test_every_german_entry_is_translated_and_checked(path):
     assert not fuzzy, f"fuzzy: {fuzzy}"
 
 
+def _msgstr(block: str) -> str:
+    singular = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
+    return "".join(json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', singular.group(1)))
+
+
+def test_one_english_text_has_one_german_translation_across_apps():
+    """Django merges all catalogues and the first app wins, so two apps translating the same text differently
+    means one of them silently shows the other's word (e.g. "Vertrag" vs "Vereinbarung")."""
+    seen: dict[str, dict[str, str]] = {}
+    for path in GERMAN_CATALOGUES:
+        for msgid, block in _entries(path):
+            if re.search(r"^msgctxt ", block, re.M):
+                continue
+            seen.setdefault(msgid, {})[str(path.relative_to(BASE_DIR).parts[0])] = _msgstr(block)
+    conflicts = {msgid: apps for msgid, apps in seen.items() if len(set(apps.values())) > 1}
+    assert not conflicts, f"translated differently in different apps: {conflicts}"
+
+
 def test_the_default_language_is_german(client):
     response = client.get(reverse("account_login"))
     assert response.status_code == 200
