@@ -130,8 +130,8 @@ def test_detail_shows_profile_activity_and_anonymous_consultations(coordinator_c
 
 
 def test_detail_shows_only_consultations_of_the_coordinators_region(client, world):
-    """A Lotse who moved from Siegen to OWL: the Siegen entries stay with the Siegen coordinator (consultations
-    are scoped by the region they were logged in), the OWL coordinator sees only the OWL ones."""
+    """A Lotse who moved from Siegen to OWL: the Siegen entries stay with the Siegen coordinator
+    (consultations are scoped by the region they were logged in), the OWL coordinator sees the OWL ones."""
     siegen_entry = f.ConsultationFactory(lotse=world.lotse_a, region=world.siegen)
     url = reverse("lotsen:detail", args=[world.lotse_a.pk])
     client.force_login(world.coordinator)
