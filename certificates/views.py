@@ -194,14 +194,22 @@ def _visible_batch(request, pk: int) -> CertificateBatch:
     )
 
 
+def _batch_certificates(request, batch: CertificateBatch):
+    # The batch is the region's, but each certificate is scoped by its Lotse: a Lotse who has since moved to
+    # another region is no longer listed or zipped for the old region's coordinators.
+    return Certificate.objects.visible_to(request.user).filter(batch=batch)
+
+
 def batch_detail(request, pk: int):
     """The batch's progress; htmx polls the #progress partial until every certificate is done or failed."""
     batch = _visible_batch(request, pk)
     progress = batch.progress()
     certificates = []
     if progress["finished"]:
-        certificates = batch.certificates.select_related("lotse").order_by(
-            "lotse__last_name", "lotse__first_name"
+        certificates = (
+            _batch_certificates(request, batch)
+            .select_related("lotse")
+            .order_by("lotse__last_name", "lotse__first_name")
         )
     template = "certificates/batch_detail.html#progress" if request.htmx else "certificates/batch_detail.html"
     return render(request, template, {"batch": batch, "progress": progress, "certificates": certificates})
@@ -248,7 +256,8 @@ def batch_zip(request, pk: int):
     """All issued certificates of the batch as one ZIP, built while it is sent (never held in memory)."""
     batch = _visible_batch(request, pk)
     certificates = list(
-        batch.certificates.filter(status=Certificate.Status.ISSUED)
+        _batch_certificates(request, batch)
+        .filter(status=Certificate.Status.ISSUED)
         .exclude(file="")
         .select_related("lotse")
         .order_by("lotse__last_name", "lotse__first_name")

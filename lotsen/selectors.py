@@ -56,14 +56,16 @@ def with_contract_state(lotsen: QuerySet) -> QuerySet:
 
 
 # -- one Lotse's consultations (anonymous profile only) ------------------------------------------------
-def consultations_by_month(lotse: Lotse, *, months: int = 12) -> list[dict]:
-    """Counts per calendar month for the last ``months`` months, newest first (one query)."""
+def consultations_by_month(lotse: Lotse, *, user, months: int = 12) -> list[dict]:
+    """Counts per calendar month for the last ``months`` months, newest first (one query), of the
+    consultations ``user`` may see (they are scoped by the region they were logged in)."""
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     return list(
-        Consultation.objects.filter(lotse=lotse, date__gte=first)
+        Consultation.objects.visible_to(user)
+        .filter(lotse=lotse, date__gte=first)
         .order_by()
         .annotate(month=TruncMonth("date"))
         .values("month")

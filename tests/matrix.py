@@ -44,6 +44,11 @@ class Case:
     query: str = ""
     #: whether the anonymous 302 must lead to the login page (False for e.g. the language switch)
     login_redirect: bool = True
+    #: for a write: ``wrote(world) -> bool`` looks at the database after the request. A 302 alone may be a
+    #: refusal with a message, so the matrix also asserts the write happened for exactly the ``writers``.
+    wrote: Callable | None = None
+    writers: frozenset = frozenset()
 
     def __post_init__(self):
         assert set(self.expected) == {A, LA, LB, CO, OC, ST}, self.url_name
+        assert set(self.writers) <= set(self.expected), self.url_name

@@ -71,5 +71,10 @@ def test_role_matrix(case: Case, role: str, client, world):
     assert response.status_code == expected, (
         f"{case.method.upper()} {url} as {role}: expected {expected}, got {response.status_code}"
     )
+    if case.wrote is not None:
+        should = role in case.writers
+        assert case.wrote(world) == should, (
+            f"{case.method.upper()} {url} as {role}: the write {'did not happen' if should else 'happened'}"
+        )
     if role == "anonymous" and expected == 302 and case.login_redirect:
         assert response["Location"].startswith(reverse("account_login")), response["Location"]

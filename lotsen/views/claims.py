@@ -38,15 +38,20 @@ def _claims_for(request):
     )
 
 
-def _back_to_queue(request):
-    """Return to the queue the user came from (its filters are in ``next``), never to another site."""
+def _queue_url_from_next(request) -> str:
+    """The queue URL in ``next`` (with its filters) if it is ours, else "". Also printed as a link on the
+    decision page, so a crafted ``?next=javascript:...`` must never get through."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    queue = reverse("claims:list")
-    if target.startswith(queue) and url_has_allowed_host_and_scheme(
+    if target.startswith(reverse("claims:list")) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(queue)
+        return target
+    return ""
+
+
+def _back_to_queue(request):
+    """Return to the queue the user came from (its filters are in ``next``), never to another site."""
+    return redirect(_queue_url_from_next(request) or reverse("claims:list"))
 
 
 # -- queue ----------------------------------------------------------------------------------------
@@ -85,7 +90,7 @@ def _render_detail(request, claim, reject_form=None, status=200):
             "claim": claim,
             "can_decide": can_decide and claim.lotse.user_id != request.user.pk,
             "reject_form": reject_form or RejectClaimForm(),
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": _queue_url_from_next(request),
             "iban": claim.lotse.iban_for(request.user),
         },
         status=status,
@@ -205,7 +210,7 @@ def self_declaration_create(request):
     return render(
         request,
         "lotsen/claims/self_declaration_form.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next") or ""},
+        {"form": form, "next": _queue_url_from_next(request)},
     )
 
 

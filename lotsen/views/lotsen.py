@@ -73,7 +73,9 @@ def lotse_detail(request, pk: int):
         .select_related("event")
         .order_by("-event__starts_at")
     )
-    consultations = Consultation.objects.filter(lotse=lotse)
+    # Consultations are scoped by the region they were logged in: after a move to another region the old
+    # region's entries stay with the old region's coordinators.
+    consultations = Consultation.objects.visible_to(request.user).filter(lotse=lotse)
     context = {
         "lotse": lotse,
         "iban": lotse.iban_for(request.user),
@@ -81,7 +83,7 @@ def lotse_detail(request, pk: int):
         "contracts": lotse.contracts.select_related("organisation").order_by("-starts_on"),
         "trainings": trainings,
         "training_hours": sum((a.event.hours_credited for a in trainings), 0),
-        "consultations_by_month": selectors.consultations_by_month(lotse),
+        "consultations_by_month": selectors.consultations_by_month(lotse, user=request.user),
         "consultations_total": consultations.count(),
         "recent_consultations": consultations.select_related("language", "referral")[:RECENT_CONSULTATIONS],
         "claims": lotse.claims.select_related("contract").order_by("-month")[:24],

@@ -4,8 +4,19 @@ Lotse A owns world.certificate (issued, OWL). Lotse B (OWL) must not see it, the
 revoke and download, the Siegen coordinator gets 404, staff everything.
 """
 
+from certificates.models import Certificate
 from tests.certificates.helpers import batch_for, issued_with_file
-from tests.matrix import ANY_USER, COORDINATORS_ONLY, OWN_RECORD, PUBLIC, REGION_RECORD, Case, expect
+from tests.matrix import (
+    ANY_USER,
+    CO,
+    COORDINATORS_ONLY,
+    OWN_RECORD,
+    PUBLIC,
+    REGION_RECORD,
+    ST,
+    Case,
+    expect,
+)
 
 #: A write on a Lotse A record: Lotse A sees it but may not change it (403), others of another scope 404,
 #: the coordinator and staff are redirected after the change.
@@ -22,6 +33,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.certificate.pk},
         method="post",
         data=lambda w: {"reason": "Falscher Name"},
+        wrote=lambda w: Certificate.objects.get(pk=w.certificate.pk).status == "revoked",
+        writers=frozenset({CO, ST}),
     ),
     Case(
         "certificates:reissue",
@@ -29,6 +42,9 @@ CASES = [
         kwargs=lambda w: {"pk": w.certificate.pk},
         method="post",
         data=lambda w: {"reason": "Neue Treffen nachgetragen"},
+        # revoked and a new version pending (the worker is told after the commit)
+        wrote=lambda w: Certificate.objects.filter(lotse=w.lotse_a).count() == 2,
+        writers=frozenset({CO, ST}),
     ),
     Case(
         "certificates:issue_for_lotse",

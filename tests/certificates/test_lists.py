@@ -89,3 +89,28 @@ def test_download_is_the_stored_file(lotse_client, world):
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == b"%PDF-1.7 content"
     assert certificate.verification_code in response["Content-Disposition"]
+
+
+def test_batch_page_and_zip_leave_out_a_lotse_who_moved_to_another_region(client, world):
+    """The batch belongs to OWL, but a Lotse who has since moved to Siegen is Siegen's: the OWL coordinator
+    no longer gets their name on the batch page nor their certificate in the ZIP."""
+    import io
+    import zipfile
+
+    from tests.certificates.helpers import batch_for
+
+    batch = batch_for(world, with_file=True)
+    moved = issued_with_file(f.CertificateFactory(lotse=world.lotse_b, batch=batch))
+    world.lotse_b.region = world.siegen
+    world.lotse_b.save(update_fields=["region"])
+    client.force_login(world.coordinator)
+
+    page = client.get(reverse("certificates:batch_detail", args=[batch.pk]))
+    assert [c.pk for c in page.context["certificates"]] == [world.certificate.pk]
+    assert world.lotse_b.last_name not in page.content.decode()
+    archive = client.get(reverse("certificates:batch_zip", args=[batch.pk]))
+    with zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))) as zipped:
+        names = zipped.namelist()
+    assert len(names) == 1
+    assert world.certificate.verification_code in names[0]
+    assert moved.verification_code not in names[0]

@@ -1,7 +1,8 @@
 """Role matrix of events: list and detail for everyone (scoped), planning, registration and attendance for
 coordinators and staff only (Lotsen 403, another region's event 404)."""
 
-from tests.matrix import ANY_USER, COORDINATORS_ONLY, Case, expect
+from events.models import Attendance
+from tests.matrix import ANY_USER, CO, COORDINATORS_ONLY, ST, Case, expect
 
 #: An OWL event's coordinator screens: the Siegen coordinator does not see the event at all.
 OWL_EVENT_SCREEN = expect(lotse_a=403, lotse_b=403, other_coordinator=404)
@@ -13,6 +14,17 @@ CASES = [
     Case("events:list", ANY_USER, query="?when=upcoming&kind=training&o=-date&starts_from=2020-01-01"),
     Case("events:detail", expect(other_coordinator=404), kwargs=lambda w: {"pk": w.event.pk}),
     Case("events:detail", ANY_USER, kwargs=lambda w: {"pk": w.programme_event.pk}),
+    # A Siegen event: the OWL Lotsen and the OWL coordinator do not see it.
+    Case(
+        "events:detail",
+        expect(lotse_a=404, lotse_b=404, coordinator=404),
+        kwargs=lambda w: {"pk": w.event_siegen.pk},
+    ),
+    Case(
+        "events:attendance",
+        expect(lotse_a=403, lotse_b=403, coordinator=404),
+        kwargs=lambda w: {"pk": w.event_siegen.pk},
+    ),
     Case("events:create", COORDINATORS_ONLY),
     # An OWL event: the Siegen coordinator cannot choose OWL, so the form answers with an error (200).
     Case(
@@ -42,6 +54,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.event.pk},
         method="post",
         data=lambda w: {"lotsen": [w.lotse_b.pk]},
+        wrote=lambda w: Attendance.objects.filter(event=w.event, lotse=w.lotse_b).exists(),
+        writers=frozenset({CO, ST}),
     ),
     Case("events:attendance", OWL_EVENT_SCREEN, kwargs=lambda w: {"pk": w.event.pk}),
     Case(
@@ -50,5 +64,7 @@ CASES = [
         kwargs=lambda w: {"pk": w.attendance.pk},
         method="post",
         data=lambda w: {"status": "excused"},
+        wrote=lambda w: Attendance.objects.get(pk=w.attendance.pk).status == "excused",
+        writers=frozenset({CO, ST}),
     ),
 ]

@@ -10,8 +10,9 @@ import datetime
 
 from django.utils import timezone
 
+from lotsen.models import Contract, Lotse
 from tests import factories as f
-from tests.matrix import COORDINATORS_ONLY, OWN_RECORD, Case, expect
+from tests.matrix import CO, COORDINATORS_ONLY, OWN_RECORD, ST, Case, expect
 
 #: The coordinator page of Lotse A's record (or of a record of Lotse A, e.g. the contract).
 LOTSE_A_PAGE = expect(lotse_a=403, lotse_b=404, other_coordinator=404)
@@ -67,12 +68,16 @@ CASES = [
         kwargs=lambda w: {"pk": w.lotse_a.pk},
         method="post",
         data=lambda w: {"status": "paused", "effective_on": _today()},
+        wrote=lambda w: Lotse.objects.get(pk=w.lotse_a.pk).status == "paused",
+        writers=frozenset({CO, ST}),
     ),
     Case(
         "lotsen:invite",
         expect(lotse_a=404, lotse_b=404, other_coordinator=404, coordinator=302, staff=302),
         kwargs=lambda w: {"pk": _new_lotse_without_login(w)},
         method="post",
+        wrote=lambda w: Lotse.objects.get(email="neu.lotsin@example.org").user_id is not None,
+        writers=frozenset({CO, ST}),
     ),
     # contracts
     Case("lotsen:contract_create", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
@@ -82,6 +87,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.lotse_b.pk},
         method="post",
         data=lambda w: _contract_terms(timezone.localdate()),
+        wrote=lambda w: Contract.objects.filter(lotse=w.lotse_b).exists(),
+        writers=frozenset({CO, ST}),
     ),
     Case("lotsen:contract_renew", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.contract.pk}),
     Case(
@@ -98,6 +105,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.contract.pk},
         method="post",
         data=lambda w: {"ended_on": _today()},
+        wrote=lambda w: Contract.objects.get(pk=w.contract.pk).ended_on is not None,
+        writers=frozenset({CO, ST}),
     ),
     Case("lotsen:contract_upload", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.contract.pk}),
     Case(
@@ -106,6 +115,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.contract.pk},
         method="post",
         data=lambda w: {"document": f.pdf_upload()},
+        wrote=lambda w: bool(Contract.objects.get(pk=w.contract.pk).signed_document),
+        writers=frozenset({CO, ST}),
     ),
     # The Lotse may download their own signed contract.
     Case(

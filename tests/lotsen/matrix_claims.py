@@ -1,6 +1,24 @@
 """Role matrix of the coordinators' claim screens (lotsen/claim_urls.py). Lotsen get 403 everywhere."""
 
-from tests.matrix import COORDINATORS_ONLY, Case, expect
+from tests.matrix import CO, COORDINATORS_ONLY, ST, Case, expect
+
+
+def _claim_status(w) -> str:
+    from lotsen.models import AllowanceClaim
+
+    return AllowanceClaim.objects.get(pk=w.claim.pk).status
+
+
+def _payable_claim(w) -> dict:
+    """Lotse A's claim, approved and with the year's self-declaration on file: it can really be paid."""
+    from lotsen.models import AllowanceClaim, SelfDeclaration
+
+    AllowanceClaim.objects.filter(pk=w.claim.pk).update(status=AllowanceClaim.Status.APPROVED)
+    SelfDeclaration.objects.get_or_create(
+        lotse=w.lotse_a, year=w.claim.month.year, defaults={"received_on": w.claim.month}
+    )
+    return {"claims": [w.claim.pk]}
+
 
 #: A POST that succeeds with a redirect for those who may decide the claim.
 DECIDE = expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=404, staff=302)
@@ -11,20 +29,32 @@ CASES = [
     Case("claims:list", COORDINATORS_ONLY),
     Case("claims:list", COORDINATORS_ONLY, query="?status=&o=-amount&month=2025-01"),
     Case("claims:detail", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
-    Case("claims:approve", DECIDE, kwargs=lambda w: {"pk": w.claim.pk}, method="post"),
+    Case(
+        "claims:approve",
+        DECIDE,
+        kwargs=lambda w: {"pk": w.claim.pk},
+        method="post",
+        wrote=lambda w: _claim_status(w) == "approved",
+        writers=frozenset({CO, ST}),
+    ),
     Case(
         "claims:reject",
         DECIDE,
         kwargs=lambda w: {"pk": w.claim.pk},
         method="post",
         data=lambda w: {"reason": "Bitte die Stunden angeben."},
+        wrote=lambda w: _claim_status(w) == "rejected",
+        writers=frozenset({CO, ST}),
     ),
     # The Siegen coordinator's batch holds a foreign id: refused with a message, nothing paid (302).
     Case(
         "claims:pay",
         expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=302, staff=302),
         method="post",
-        data=lambda w: {"claims": [w.claim.pk]},
+        data=_payable_claim,
+        # Only the OWL coordinator pays OWL (Coordination.handles_payments); staff see but do not pay.
+        wrote=lambda w: _claim_status(w) == "paid",
+        writers=frozenset({CO}),
     ),
     Case("claims:export_csv", COORDINATORS_ONLY),
     Case("claims:export_xlsx", COORDINATORS_ONLY),

@@ -4,7 +4,9 @@ import uuid
 
 from django.utils import timezone
 
-from tests.matrix import LOTSEN_ONLY, Case, expect
+from events.models import Attendance
+from lotsen.models import Consultation
+from tests.matrix import LA, LB, LOTSEN_ONLY, Case, expect
 
 #: A POST that a Lotse may send and that ends in a redirect (saved, or refused with a message).
 LOTSEN_POST = expect(lotse_a=302, lotse_b=302, coordinator=403, other_coordinator=403, staff=403)
@@ -53,7 +55,14 @@ CASES = [
         data=consultation_data,
     ),
     Case("me:consultation_delete", OWN_ROW, kwargs=lambda w: {"pk": w.consultation.pk}),
-    Case("me:consultation_delete", OWN_ROW_POST, kwargs=lambda w: {"pk": w.consultation.pk}, method="post"),
+    Case(
+        "me:consultation_delete",
+        OWN_ROW_POST,
+        kwargs=lambda w: {"pk": w.consultation.pk},
+        method="post",
+        wrote=lambda w: not Consultation.objects.filter(pk=w.consultation.pk).exists(),
+        writers=frozenset({LA}),
+    ),
     Case("me:claims", LOTSEN_ONLY),
     Case("me:claim_month", LOTSEN_ONLY, kwargs=this_month),
     Case(
@@ -76,12 +85,27 @@ CASES = [
         data=lambda w: {"email": "kontakt@example.org", "phone": "0521 123456", "availability": "Montags"},
     ),
     Case("me:events", LOTSEN_ONLY),
-    Case("me:event_register", LOTSEN_POST, kwargs=lambda w: {"pk": w.event.pk}, method="post"),
+    Case(
+        "me:event_register",
+        LOTSEN_POST,
+        kwargs=lambda w: {"pk": w.event.pk},
+        method="post",
+        # Lotse A is registered already (registering twice changes nothing); Lotse B gets a place.
+        wrote=lambda w: Attendance.objects.filter(event=w.event, lotse=w.lotse_b).exists(),
+        writers=frozenset({LB}),
+    ),
     Case(
         "me:event_register",
         expect(lotse_a=404, lotse_b=404, coordinator=403, other_coordinator=403, staff=403),
         kwargs=lambda w: {"pk": w.event_siegen.pk},
         method="post",
     ),
-    Case("me:event_cancel", OWN_ROW_POST, kwargs=lambda w: {"pk": w.event.pk}, method="post"),
+    Case(
+        "me:event_cancel",
+        OWN_ROW_POST,
+        kwargs=lambda w: {"pk": w.event.pk},
+        method="post",
+        wrote=lambda w: not Attendance.objects.filter(pk=w.attendance.pk).exists(),
+        writers=frozenset({LA}),
+    ),
 ]

@@ -198,6 +198,23 @@ def test_back_to_the_queue_keeps_filters(coordinator_client, world):
     assert response["Location"] == reverse("claims:list")
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["javascript:alert(document.cookie)", "https://evil.example/claims/", "//evil.example/claims/"],
+)
+def test_decision_page_back_link_never_prints_a_foreign_next(coordinator_client, world, target):
+    """The "back to the claims" link is an href: a crafted ?next= must not become a script or another site."""
+    response = coordinator_client.get(reverse("claims:detail", args=[world.claim.pk]), {"next": target})
+    html = response.content.decode()
+    assert f'href="{target}' not in html
+    assert f'value="{target}' not in html  # the hidden next of the approve / reject forms
+    assert f'href="{reverse("claims:list")}"' in html
+    # A real queue URL with its filters is kept.
+    queue = reverse("claims:list") + "?status=submitted&o=-amount"
+    response = coordinator_client.get(reverse("claims:detail", args=[world.claim.pk]), {"next": queue})
+    assert 'href="/claims/?status=submitted&amp;o=-amount"' in response.content.decode()
+
+
 # -- pay batch -------------------------------------------------------------------------------------
 @pytest.fixture
 def approved_2025(world):

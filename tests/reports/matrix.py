@@ -2,7 +2,7 @@
 
 from django.core.files.base import ContentFile
 
-from tests.matrix import COORDINATORS_ONLY, Case, expect
+from tests.matrix import CO, COORDINATORS_ONLY, OC, ST, Case, expect
 
 #: Lotsen are refused (403) before anything is looked up; staff and the other coordinator get 404 for the
 #: OWL coordinator's export: it was rendered for the OWL coordinator's scope and is served only to them.
@@ -22,6 +22,12 @@ def _export(world, done: bool = False) -> dict:
     return {"pk": export.pk}
 
 
+def _exports_requested() -> int:
+    from reports.models import ReportExport
+
+    return ReportExport.objects.count()
+
+
 CASES = [
     Case("reports:index", COORDINATORS_ONLY),
     Case("reports:index", COORDINATORS_ONLY, query="?period=month&year=2023&month=3"),
@@ -32,7 +38,14 @@ CASES = [
         expect(lotse_a=403, lotse_b=403, coordinator=404, other_coordinator=404, staff=404),
         kwargs=lambda w: {"table": "nothing", "fmt": "csv"},
     ),
-    Case("reports:pdf_request", REQUEST, method="post", data=lambda w: {"period": "year"}),
+    Case(
+        "reports:pdf_request",
+        REQUEST,
+        method="post",
+        data=lambda w: {"period": "year"},
+        wrote=lambda w: _exports_requested() == 1,
+        writers=frozenset({CO, OC, ST}),
+    ),
     Case("reports:pdf_status", REQUESTER_ONLY, kwargs=_export),
     Case("reports:pdf_download", REQUESTER_ONLY, kwargs=lambda w: _export(w, done=True)),
 ]
