@@ -25,12 +25,13 @@ def _count_subquery(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def with_activity(lotsen: QuerySet) -> QuerySet:
+def with_activity(lotsen: QuerySet, *, user) -> QuerySet:
     """Annotate consultations, trainings attended and training hours per Lotse in the same query.
 
     Correlated subqueries instead of joins: two joined aggregates would multiply each other's rows.
+    Consultations are counted as the user may see them (they are scoped by the region they were logged in).
     """
-    consultations = Consultation.objects.filter(lotse=OuterRef("pk"))
+    consultations = Consultation.objects.visible_to(user).filter(lotse=OuterRef("pk"))
     trainings = Attendance.objects.filter(
         lotse=OuterRef("pk"), status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS
     )

@@ -52,7 +52,8 @@ def organisation_detail(request, pk: int):
         pk=pk,
     )
     lotsen = selectors.with_activity(
-        Lotse.objects.visible_to(request.user).filter(organisations=organisation).select_related("district")
+        Lotse.objects.visible_to(request.user).filter(organisations=organisation).select_related("district"),
+        user=request.user,
     ).order_by("last_name", "first_name", "pk")
     return render(
         request, "organisations/organisation_detail.html", {"organisation": organisation, "lotsen": lotsen}
