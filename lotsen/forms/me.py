@@ -135,14 +135,17 @@ class ClaimForm(forms.Form):
         min_value=Decimal("0"),
         max_digits=5,
         decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        # Localized text input: a German user sees and may type "7,5" (type=number would refuse the comma).
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     amount = forms.DecimalField(
         label=_("Amount (EUR)"),
         min_value=Decimal("0"),
         max_digits=7,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     activities = forms.CharField(
         label=_("Activities"),
