@@ -109,3 +109,14 @@ def test_sort_choices_follow_the_active_language(language, word):
             .choices
         ]
     assert any(word in label for label in choices), choices
+
+
+@pytest.mark.parametrize(("value", "shown"), [("3.25", "3,3"), ("3.0", "3"), ("0.75", "0,8"), ("2.5", "2,5")])
+def test_hours_round_half_up_with_a_german_comma(value, shown):
+    """3.25 h read "3,2" on the dashboard but "3,3" in the list: one rounding everywhere."""
+    from decimal import Decimal
+
+    from portal.templatetags.portal import hours
+
+    with translation.override("de"):
+        assert hours(Decimal(value)) == shown
