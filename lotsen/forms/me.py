@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import Consultation, Lotse, Topic
@@ -165,7 +166,7 @@ class ClaimForm(forms.Form):
         if hours > logged:
             raise ValidationError(
                 _("You logged %(hours)s hours this month. Please log missing consultations first.")
-                % {"hours": logged}
+                % {"hours": number_format(logged, 1)}
             )
         return hours
 
@@ -180,7 +181,8 @@ class ClaimForm(forms.Form):
         if data["amount"] > limit:
             self.add_error(
                 "amount",
-                _("The most your contract allows for this month is %(limit)s €.") % {"limit": limit},
+                _("The most your contract allows for this month is %(limit)s €.")
+                % {"limit": number_format(limit, 2, force_grouping=True)},
             )
         return data
 

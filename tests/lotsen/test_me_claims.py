@@ -213,3 +213,11 @@ def test_claims_list_needs_the_same_number_of_queries(lotse_client, world, rows,
         f.AllowanceClaimFactory(lotse=world.lotse_a, contract=world.contract, month=month)
     with django_assert_num_queries(7):
         lotse_client.get(reverse("me:claims"))
+
+
+def test_cap_messages_use_german_numbers(lotse_b_client, lotse_b_with_activity):
+    contract(lotse_b_with_activity, Contract.AllowanceType.HOURLY, "10.00")
+    with translation.override("de"):
+        response = lotse_b_client.post(month_url(), {"hours": "7", "amount": "5", "action": "save"})
+        form = response.context["form"]
+    assert "6,0" in form.errors["hours"][0]
