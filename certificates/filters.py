@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
+from portal.filters import OrderingFilter
 from regions.models import Region
 
 
@@ -15,7 +16,7 @@ class CertificateFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), field_name="lotse__region", queryset=_visible_regions
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("Sort by"),
         fields=(("created_at", "created"), ("lotse__last_name", "name"), ("programme_year", "year")),
         field_labels={"created_at": _("Date"), "lotse__last_name": _("Name"), "programme_year": _("Year")},

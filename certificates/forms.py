@@ -82,9 +82,16 @@ class VerifyLookupForm(forms.Form):
     code = forms.RegexField(
         label=_("Verification code"),
         regex=r"^[A-Za-z0-9]{6,16}$",
-        max_length=16,
+        max_length=24,
         error_messages={"invalid": _("A verification code has letters and digits only.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and isinstance(self.data.get("code"), str):
+            # People copy codes with spaces or dashes ("FJ7N GMEX 6B"): they are not part of the code.
+            self.data = self.data.copy()
+            self.data["code"] = "".join(ch for ch in self.data["code"] if ch not in " -\t").upper()
 
 
 class VerifyUploadForm(forms.Form):

@@ -10,7 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from certificates.forms import VerifyLookupForm, VerifyUploadForm
 from certificates.models import Certificate
@@ -57,7 +57,7 @@ def verify_lookup(request):
     form = VerifyLookupForm(request.GET or None)
     if form.is_valid():
         return redirect("verify:code", code=form.cleaned_data["code"].upper())
-    return render(request, "certificates/verify_lookup.html", {"form": form})
+    return render(request, "certificates/verify_lookup.html", {"form": form, "unknown_code": False})
 
 
 @login_not_required
@@ -65,7 +65,7 @@ def verify_lookup(request):
 def verify_code(request, code: str):
     # Deliberately not scoped to a user: the public page is reached by the code alone. Pending, rendering
     # and failed certificates were never handed out, so their codes are unknown here (404).
-    certificate = get_object_or_404(
+    certificate = (
         Certificate.objects.filter(status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED])
         .select_related("lotse", "lotse__region")
         .only(
@@ -78,9 +78,16 @@ def verify_code(request, code: str):
             "lotse__first_name",
             "lotse__last_name",
             "lotse__region__name",
-        ),
-        verification_code=code.upper(),
+        )
+        .filter(verification_code=code.upper())
+        .first()
     )
+    if certificate is None:
+        # Not a bare "Not found": say what happened and let the person correct a typo.
+        form = VerifyLookupForm(initial={"code": code.upper()})
+        return render(
+            request, "certificates/verify_lookup.html", {"form": form, "unknown_code": True}, status=404
+        )
     upload_form = VerifyUploadForm(request.POST or None, request.FILES or None)
     file_matches = None
     if request.method == "POST" and upload_form.is_valid():

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from portal.filters import OrderingFilter
 from regions.models import Region
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,7 +42,7 @@ class EventFilter(django_filters.FilterSet):
     starts_until = django_filters.DateFilter(
         label=_("Until"), field_name="starts_at", lookup_expr="date__lte", widget=DATE_WIDGET
     )
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("Sort by"),
         fields=(("starts_at", "date"), ("title", "title"), ("region__name", "region")),
         field_labels={"date": _("date"), "title": _("title"), "region": _("region")},

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import AllowanceClaim, Lotse
+from portal.filters import OrderingFilter
 from regions.models import Region
 
 #: The queue opens on the claims that wait for a decision.
@@ -37,7 +38,7 @@ class ClaimFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), field_name="lotse__region", queryset=_regions, empty_label=_("all regions")
     )
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("month", "month"),

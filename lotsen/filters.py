@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import Contract, Lotse
 from organisations.models import Organisation
+from portal.filters import OrderingFilter
 from regions.models import District, Language, Region
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
@@ -28,7 +29,7 @@ def search_words(queryset, fields: tuple[str, ...], value: str):
     return queryset
 
 
-class LotseOrderingFilter(django_filters.OrderingFilter):
+class LotseOrderingFilter(OrderingFilter):
     """Sorting by "name" means by last name, then first name."""
 
     def get_ordering_value(self, param):

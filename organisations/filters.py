@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.filters import YES_NO, search_words
 from organisations.models import Organisation
+from portal.filters import OrderingFilter
 from regions.models import District, Language, Region
 
 
@@ -21,7 +22,7 @@ class OrganisationFilter(django_filters.FilterSet):
     minimum_standard = django_filters.ChoiceFilter(
         label=_("Minimum standard complete"), choices=YES_NO, method="filter_minimum_standard"
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("district__name", "district"), ("cooperation_status", "status")),
         field_labels={"name": _("Name"), "district": _("District"), "status": _("Cooperation status")},

@@ -16,6 +16,8 @@ from reports.privacy import Suppressed
 WIDTH = 640
 BAR_COLOUR = "#00566e"
 MUTED = "#5c6b73"
+#: characters of a bar label that fit left of the bars (font-size 12)
+LABEL_CHARS = 44
 
 
 def _number(value) -> float:
@@ -105,7 +107,7 @@ def column_chart(
 
 def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str], values: list) -> SafeString:
     """Horizontal bars, one per label (topics), with the value at the end of each bar."""
-    row_h, left, top = 26, 230, 8
+    row_h, left, top = 26, 300, 8
     height = top * 2 + row_h * len(labels)
     plot_w = WIDTH - left - 70
     maximum = _nice_max(max((_number(v) for v in values), default=0))
@@ -117,7 +119,7 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str],
             (
                 left - 8,
                 y + 17,
-                label,
+                _fit(str(label)),
                 left,
                 y + 5,
                 round(bar_w, 1),
@@ -135,6 +137,11 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str],
         rows,
     )
     return _svg(chart_id, title, description, height, body)
+
+
+def _fit(label: str, limit: int = LABEL_CHARS) -> str:
+    """Shorten a row label that would run off the left edge (the full text is in the table beside it)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: SafeString) -> SafeString:

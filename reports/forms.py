@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -24,10 +25,16 @@ class ReportFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int, required=False
+        label=_("Quarter"),
+        choices=[("", "–"), *((q, f"Q{q}") for q in range(1, 5))],
+        coerce=int,
+        required=False,
     )
     month = forms.TypedChoiceField(
-        label=_("Month"), choices=[(m, f"{m:02d}") for m in range(1, 13)], coerce=int, required=False
+        label=_("Month"),
+        choices=[("", "–"), *MONTHS.items()],
+        coerce=int,
+        required=False,
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -37,6 +44,10 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("year"):
+            # Show the year the report is for (clean() defaults to it) instead of an empty box.
+            self.data = self.data.copy()
+            self.data["year"] = str(timezone.localdate().year)
         # Only regions the user may see can be chosen: another region's id is an invalid choice.
         self.fields["region"].queryset = Region.objects.visible_to(user).order_by("name")
         self.fields["region"].empty_label = (

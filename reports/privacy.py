@@ -33,7 +33,7 @@ import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 #: Counts below this (and above 0) are never shown.
 SMALL_NUMBER_LIMIT = 5
@@ -52,8 +52,8 @@ class Suppressed:
 
 SMALL = Suppressed("< 5", "small")
 WITHHELD = Suppressed("x", "secondary")
-SMALL_NOTE = _lazy("1 to 4 consultations: not shown exactly to protect the clients.")
-WITHHELD_NOTE = _lazy("Withheld so that a small number cannot be worked out from the totals.")
+SMALL_NOTE = _("1 to 4 consultations: not shown exactly to protect the clients.")
+WITHHELD_NOTE = _("Withheld so that a small number cannot be worked out from the totals.")
 
 
 @dataclass(frozen=True)

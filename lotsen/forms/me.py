@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.forms.lotsen import MULTIPLE_CHOICE_HINT
@@ -136,14 +137,17 @@ class ClaimForm(forms.Form):
         min_value=Decimal("0"),
         max_digits=5,
         decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        # Localized text input: a German user sees and may type "7,5" (type=number would refuse the comma).
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     amount = forms.DecimalField(
         label=_("Amount (EUR)"),
         min_value=Decimal("0"),
         max_digits=7,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     activities = forms.CharField(
         label=_("Activities"),
@@ -163,7 +167,7 @@ class ClaimForm(forms.Form):
         if hours > logged:
             raise ValidationError(
                 _("You logged %(hours)s hours this month. Please log missing consultations first.")
-                % {"hours": logged}
+                % {"hours": number_format(logged, 1)}
             )
         return hours
 
@@ -178,7 +182,8 @@ class ClaimForm(forms.Form):
         if data["amount"] > limit:
             self.add_error(
                 "amount",
-                _("The most your contract allows for this month is %(limit)s €.") % {"limit": limit},
+                _("The most your contract allows for this month is %(limit)s €.")
+                % {"limit": number_format(limit, 2, force_grouping=True)},
             )
         return data
 

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -23,7 +23,8 @@ def hours(value) -> str:
     """Hours with a decimal comma in German and at most one decimal: 2,5 / 3."""
     if value is None:
         return ""
-    value = Decimal(value)
+    # Half up, as everywhere else (3.25 h is "3,3" on every page, not "3,2" here and "3,3" there).
+    value = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
     if value == value.to_integral():
         return number_format(value, 0)
     return number_format(value, 1)

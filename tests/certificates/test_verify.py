@@ -49,6 +49,19 @@ def test_unknown_code_is_404(client, world):
     assert _verify(client, "ZZZZZZZZZZ").status_code == 404
 
 
+def test_unknown_code_says_so_and_offers_the_form_again(client, world):
+    response = _verify(client, "zzzzzzzzzz")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'data-status="unknown"' in html
+    assert 'name="code"' in html and 'value="ZZZZZZZZZZ"' in html
+
+
+def test_verify_page_names_the_programme_year(client, world):
+    html = _verify(client, world.certificate.verification_code).content.decode()
+    assert str(world.certificate.programme_year) in html
+
+
 @pytest.mark.parametrize("status", ["pending", "rendering", "failed"])
 def test_code_of_a_certificate_never_handed_out_is_404(client, world, status):
     certificate = f.CertificateFactory(lotse=world.lotse_b, status=status)
@@ -58,6 +71,13 @@ def test_code_of_a_certificate_never_handed_out_is_404(client, world, status):
 def test_lookup_form_leads_to_the_page(client, world):
     response = client.get(reverse("verify:lookup"), {"code": world.certificate.verification_code.lower()})
     assert response["Location"] == reverse("verify:code", args=[world.certificate.verification_code])
+
+
+def test_lookup_ignores_spaces_and_dashes_people_copy_with_the_code(client, world):
+    code = world.certificate.verification_code
+    typed = f" {code[:4].lower()} {code[4:8]}-{code[8:]} "
+    response = client.get(reverse("verify:lookup"), {"code": typed})
+    assert response["Location"] == reverse("verify:code", args=[code])
 
 
 def _upload(client, certificate, content: bytes):

@@ -72,6 +72,19 @@ def test_prefill_summary_holds_figures_only(lotse_b_with_activity):
     assert summary == "3 consultations (3 h), 1 training session (3 h)"
 
 
+def test_claim_form_shows_and_takes_german_decimals(lotse_b_client, lotse_b_with_activity):
+    contract(lotse_b_with_activity, Contract.AllowanceType.HOURLY, "10.00")
+    with translation.override("de"):
+        html = lotse_b_client.get(month_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        assert 'name="hours" value="6,0"' in html and 'name="amount" value="60,00"' in html
+        response = lotse_b_client.post(
+            month_url(), {"hours": "5,5", "amount": "55,00", "action": "save"}, HTTP_ACCEPT_LANGUAGE="de"
+        )
+    assert response.status_code == 302
+    claim = AllowanceClaim.objects.get(lotse=lotse_b_with_activity, month=this_month())
+    assert (claim.hours, claim.amount) == (Decimal("5.5"), Decimal("55.00"))
+
+
 def test_claim_page_is_prefilled_and_submitting_lists_the_claim(lotse_b_client, lotse_b_with_activity):
     contract(lotse_b_with_activity, Contract.AllowanceType.HOURLY, "10.00")
     page = lotse_b_client.get(month_url())
@@ -200,3 +213,11 @@ def test_claims_list_needs_the_same_number_of_queries(lotse_client, world, rows,
         f.AllowanceClaimFactory(lotse=world.lotse_a, contract=world.contract, month=month)
     with django_assert_num_queries(7):
         lotse_client.get(reverse("me:claims"))
+
+
+def test_cap_messages_use_german_numbers(lotse_b_client, lotse_b_with_activity):
+    contract(lotse_b_with_activity, Contract.AllowanceType.HOURLY, "10.00")
+    with translation.override("de"):
+        response = lotse_b_client.post(month_url(), {"hours": "7", "amount": "5", "action": "save"})
+        form = response.context["form"]
+    assert "6,0" in form.errors["hours"][0]

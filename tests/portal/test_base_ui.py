@@ -85,3 +85,27 @@ def test_the_rate_limit_page_uses_the_layout(client, settings):
     response = respond_429(request)
     assert response.status_code == 429
     assert_layout(response.content.decode())
+
+
+def test_a_missing_page_is_a_helpful_page_in_the_layout(lotse_client):
+    response = lotse_client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert_layout(html)
+    assert f'href="{reverse("dashboard")}"' in html
+
+
+def test_a_forbidden_action_is_a_page_in_the_layout(lotse_client, world):
+    # A Lotse on a coordinator page: visible but not theirs to change (403, see the role matrix).
+    response = lotse_client.get(reverse("lotsen:edit", args=[world.lotse_a.pk]))
+    assert response.status_code == 403
+    assert_layout(response.content.decode())
+
+
+def test_the_server_error_page_renders_without_a_request():
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "<h1>" in response.content.decode() and 'href="/"' in response.content.decode()

@@ -166,7 +166,25 @@ def test_charts_are_inline_accessible_svg(staff_client, figures):
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
     assert html.count('role="img"') == 3
     assert "<script" not in html.split("<main", 1)[1]
-    assert '<th scope="row">' in html and "<caption>" in html
+    assert '<th scope="row">' in html and '<caption id="caption-regions">' in html
+    # wide tables scroll sideways: the scrolling box can be reached with the keyboard and is named
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="caption-regions">' in html
+
+
+def test_unfiltered_report_shows_the_year_it_is_for(staff_client, figures):
+    response = staff_client.get(reverse("reports:index"))
+    form = response.context["form"]
+    assert form["year"].value() == str(datetime.date.today().year)
+    # quarter and month are not preselected (a first-time user read "Q1 / January" as the period)
+    assert form["quarter"].value() in (None, "") and form["month"].value() in (None, "")
+
+
+def test_long_topic_labels_are_shortened_in_the_chart():
+    from reports.charts import LABEL_CHARS, bar_chart
+
+    label = "Angelegenheiten mit Jobcenter / Agentur für Arbeit und noch mehr Text"
+    svg = bar_chart(chart_id="c", title="t", description="d", labels=[label], values=[3])
+    assert label not in svg and label[: LABEL_CHARS - 1] + "…" in svg
 
 
 def _csv_rows(response):

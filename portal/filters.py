@@ -1,0 +1,28 @@
+"""Shared django-filter pieces."""
+
+import django_filters
+from django.forms.utils import pretty_name
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+_descending_lazy = lazy(_descending, str)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's OrderingFilter with "… (descending)" labels translated when shown.
+
+    The stock filter builds them with ``%`` when the FilterSet class is created (at import time), which
+    freezes the "descending" labels in the language active then: German text in the English UI.
+    """
+
+    def build_choices(self, fields, labels):
+        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", _descending_lazy(label))) for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
