@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certificates.forms import IssueForLotseForm
 from events.models import Attendance, Event
 from lotsen import selectors
 from lotsen.filters import LotseFilter
@@ -88,6 +89,8 @@ def lotse_detail(request, pk: int):
         "recent_consultations": consultations.select_related("language", "referral")[:RECENT_CONSULTATIONS],
         "claims": lotse.claims.select_related("contract").order_by("-month")[:24],
         "certificates": lotse.certificates.order_by("-programme_year", "-version"),
+        # The page already requires edit access, so whoever sees it may issue (certificates:issue_for_lotse).
+        "issue_form": IssueForLotseForm(auto_id="issue_%s"),
         "status_changes": lotse.status_changes.select_related("changed_by"),
         "status_form": StatusChangeForm(lotse=lotse) if Lotse.STATUS_TRANSITIONS.get(lotse.status) else None,
     }

@@ -4,6 +4,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from html.parser import HTMLParser
 
 import pytest
 import segno
@@ -294,3 +295,44 @@ def test_issue_ignores_a_foreign_next(coordinator_client, trained, django_captur
             {"next": "https://evil.example/"},
         )
     assert response["Location"].startswith("/certificates/")
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: action -> {input name: value}."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._current = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method") == "post":
+            self._current = self.forms.setdefault(attrs["action"], {})
+        elif tag == "input" and self._current is not None and attrs.get("name"):
+            self._current[attrs["name"]] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def test_lotse_page_issues_a_certificate_and_comes_back_with_its_download(
+    coordinator_client, trained, django_capture_on_commit_callbacks
+):
+    page = reverse("lotsen:detail", args=[trained.natalya.pk])
+    issue = reverse("certificates:issue_for_lotse", args=[trained.natalya.pk])
+    parser = _Forms()
+    parser.feed(coordinator_client.get(page).content.decode())
+    assert issue in parser.forms, "the Lotse page has no issue-certificate form"
+    fields = parser.forms[issue]
+    assert fields["next"] == page
+    assert fields["programme_year"] == str(trained.year)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(issue, fields)
+
+    assert response.status_code == 302 and response["Location"] == page
+    certificate = Certificate.objects.get(lotse=trained.natalya, programme_year=trained.year)
+    assert certificate.status == Certificate.Status.ISSUED
+    html = coordinator_client.get(page).content.decode()
+    assert f'href="{reverse("certificates:download", args=[certificate.pk])}"' in html
