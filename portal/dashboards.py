@@ -11,6 +11,7 @@ from django.utils import timezone
 from events.models import Event
 from lotsen.models import AllowanceClaim, Consultation
 from lotsen.selectors import dashboard_figures
+from regions.models import Region
 
 
 def _claims_waiting_url() -> str | None:
@@ -28,8 +29,15 @@ def coordinator_dashboard(user) -> dict:
     """Figures for the coordinator's regions; each links to the filtered list behind it."""
     figures = dashboard_figures(user)
     reports = reverse("reports:index")
+    region_ids = user.coordinated_region_ids()
     return {
         "figures": figures,
+        # Named in the heading ("Your region: Ostwestfalen-Lippe"); one query whatever the number of regions.
+        "region_names": list(
+            Region.objects.filter(pk__in=region_ids).order_by("name").values_list("name", flat=True)
+        )
+        if region_ids
+        else [],
         "upcoming_events": figures.upcoming_events,
         "claims_waiting_url": _claims_waiting_url(),
         "consultations_month_url": f"{reports}?{_period_query(figures.month_start, figures.today)}",

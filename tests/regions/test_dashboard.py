@@ -1,9 +1,12 @@
 """The coordinator's and programme staff's start page: figures, their links, a constant number of queries."""
 
 import datetime
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lotsen.models import Contract
@@ -61,7 +64,26 @@ def test_dashboard_queries_are_constant(coordinator_client, world, django_assert
         f.ContractFactory(lotse=lotse, ends_on=timezone.localdate() + datetime.timedelta(days=3))
         f.ConsultationFactory(lotse=lotse)
         f.EventFactory(region=world.owl)
-    with django_assert_max_num_queries(10):
+    # Was 10; the region names in the heading are one more query, whatever the number of regions.
+    with django_assert_max_num_queries(11):
         response = coordinator_client.get("/")
     assert response.status_code == 200
     assert response.context["figures"].contracts_ending_soon == rows
+
+
+def _heading_and_queries(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1), len(queries)
+
+
+def test_coordinator_heading_names_the_regions_with_one_query(client, world):
+    client.force_login(world.coordinator)
+    heading, queries_one_region = _heading_and_queries(client)
+    assert "Ostwestfalen-Lippe" in heading
+
+    # A coordinator of several regions sees them all, and the names still come from one query.
+    f.CoordinationFactory(user=world.coordinator, region=world.siegen)
+    heading, queries_two_regions = _heading_and_queries(client)
+    assert "Ostwestfalen-Lippe, Siegen-Wittgenstein/Olpe" in heading
+    assert queries_two_regions == queries_one_region
