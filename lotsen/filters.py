@@ -46,20 +46,31 @@ class LotseOrderingFilter(OrderingFilter):
 
 class LotseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search name"), method="filter_search", max_length=100)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Lotse.Status.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none())
-    district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.none())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Lotse.Status.choices, empty_label=_("all statuses")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.none(), empty_label=_("all regions")
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=District.objects.none(), empty_label=_("all districts")
+    )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
         field_name="organisations",
         queryset=Organisation.objects.none(),
         distinct=False,
+        empty_label=_("all organisations"),
     )
     language = django_filters.ModelChoiceFilter(
-        label=_("Language"), field_name="languages", queryset=Language.objects.all(), distinct=False
+        label=_("Language"),
+        field_name="languages",
+        queryset=Language.objects.all(),
+        distinct=False,
+        empty_label=_("all languages"),
     )
     has_active_contract = django_filters.ChoiceFilter(
-        label=_("Active contract"), choices=YES_NO, method="filter_active_contract"
+        label=_("Active contract"), choices=YES_NO, method="filter_active_contract", empty_label=_("all")
     )
     has_login = django_filters.ChoiceFilter(
         label=_("Login"),
@@ -69,6 +80,7 @@ class LotseFilter(django_filters.FilterSet):
             ("no", _("no login")),
         ],
         method="filter_login",
+        empty_label=_("all"),
     )
     contract_ends_within = django_filters.NumberFilter(
         label=_("Contract ends within (days)"),
@@ -90,6 +102,7 @@ class LotseFilter(django_filters.FilterSet):
             "region": _("Region"),
             "since": _("Status since"),
         },
+        empty_label=_("default"),
     )
 
     class Meta:

@@ -11,21 +11,35 @@ from regions.models import District, Language, Region
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search name"), method="filter_search", max_length=100)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none())
-    district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.none())
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.none(), empty_label=_("all regions")
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=District.objects.none(), empty_label=_("all districts")
+    )
     cooperation_status = django_filters.ChoiceFilter(
-        label=_("Cooperation status"), choices=Organisation.CooperationStatus.choices
+        label=_("Cooperation status"),
+        choices=Organisation.CooperationStatus.choices,
+        empty_label=_("all statuses"),
     )
     language = django_filters.ModelChoiceFilter(
-        label=_("Language served"), field_name="languages", queryset=Language.objects.none(), distinct=False
+        label=_("Language served"),
+        field_name="languages",
+        queryset=Language.objects.none(),
+        distinct=False,
+        empty_label=_("all languages"),
     )
     minimum_standard = django_filters.ChoiceFilter(
-        label=_("Minimum standard complete"), choices=YES_NO, method="filter_minimum_standard"
+        label=_("Minimum standard complete"),
+        choices=YES_NO,
+        method="filter_minimum_standard",
+        empty_label=_("all"),
     )
     ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("district__name", "district"), ("cooperation_status", "status")),
         field_labels={"name": _("Name"), "district": _("District"), "status": _("Cooperation status")},
+        empty_label=_("default"),
     )
 
     class Meta:

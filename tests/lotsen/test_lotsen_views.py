@@ -366,3 +366,10 @@ def test_invite_without_email_or_when_accepted_is_refused(coordinator_client, wo
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert User.objects.filter(lotse__pk=lotse.pk).count() == 0
     assert mail.outbox == []
+
+
+def test_list_filters_say_all_instead_of_dashes(staff_client, world):
+    """Like the events and claims filters: an empty choice reads "all …", never "---------"."""
+    html = staff_client.get(LIST).content.decode()
+    assert '<select name="district"' in html and '<select name="region"' in html
+    assert "---------" not in html

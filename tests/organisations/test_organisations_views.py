@@ -181,3 +181,10 @@ def test_edit_keeps_region_and_other_region_is_404(client, world):
     assert (world.organisation.name, world.organisation.region) == ("<b>Elternverein</b>", world.owl)
     html = coordinator_client.get(LIST).content.decode()
     assert "&lt;b&gt;Elternverein&lt;/b&gt;" in html and "<b>Elternverein</b>" not in html
+
+
+def test_list_filters_say_all_instead_of_dashes(staff_client, world):
+    """Like the events and claims filters: an empty choice reads "all …", never "---------"."""
+    html = staff_client.get(LIST).content.decode()
+    assert '<select name="district"' in html and '<select name="region"' in html
+    assert "---------" not in html
