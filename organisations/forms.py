@@ -41,6 +41,15 @@ class OrganisationForm(forms.ModelForm):
         self.fields["languages"].queryset = Language.objects.all()
         self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
 
+    def sections(self) -> list[tuple[str | None, list]]:
+        """The fields in order, the five minimum-standard checkboxes as one group under a legend."""
+        standard = set(Organisation.MINIMUM_STANDARD_FIELDS)
+        fields = list(self)
+        first = next(i for i, field in enumerate(fields) if field.name in standard)
+        grouped = [field for field in fields if field.name in standard]
+        rest = [field for field in fields if field.name not in standard]
+        return [(None, rest[:first]), (_("Minimum standard"), grouped), (None, rest[first:])]
+
     def clean_postcode(self):
         postcode = self.cleaned_data.get("postcode", "").strip()
         if postcode and not (len(postcode) == 5 and postcode.isdigit()):

@@ -1,5 +1,6 @@
 """The organisations pages: list filters and queries, scoped form choices, detail with Lotsen activity."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -188,3 +189,21 @@ def test_list_filters_say_all_instead_of_dashes(staff_client, world):
     html = staff_client.get(LIST).content.decode()
     assert '<select name="district"' in html and '<select name="region"' in html
     assert "---------" not in html
+
+
+@pytest.mark.parametrize("page", ["create", "edit"])
+def test_form_groups_the_minimum_standard_under_a_legend(coordinator_client, world, page):
+    url = (
+        reverse("organisations:create")
+        if page == "create"
+        else reverse("organisations:edit", args=[world.organisation.pk])
+    )
+    html = coordinator_client.get(url).content.decode()
+    group = re.search(
+        r'<fieldset[^>]*id="minimum-standard"[^>]*>\s*<legend>[^<]+</legend>(.*?)</fieldset>', html, re.S
+    )
+    assert group, "no fieldset with a legend around the minimum standard"
+    inside = set(re.findall(r'<input type="checkbox" name="(\w+)"', group.group(1)))
+    assert inside == set(Organisation.MINIMUM_STANDARD_FIELDS)
+    # Every other field is still on the form, outside the group.
+    assert 'name="notes"' in html and 'name="cooperation_since"' in html
