@@ -347,3 +347,31 @@ def test_event_list_queries_do_not_grow(coordinator_client, world):
             coordinator_client.get(reverse("events:list"))
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    ("deadline_days", "reason", "english"),
+    [
+        (None, "started", "Registration has closed: the event has started."),
+        (-3, "deadline", "The registration deadline has passed"),
+    ],
+)
+def test_closed_registration_names_the_right_reason(
+    coordinator_client, world, deadline_days, reason, english
+):
+    """Without a deadline, registration closes when the event starts: say so, not "deadline passed"."""
+    today = timezone.localdate()
+    world.event.starts_at = timezone.now() - datetime.timedelta(hours=1)
+    world.event.ends_at = timezone.now() + datetime.timedelta(hours=2)
+    world.event.registration_deadline = (
+        None if deadline_days is None else today + datetime.timedelta(deadline_days)
+    )
+    world.event.save()
+    coordinator_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    html = coordinator_client.get(reverse("events:detail", args=[world.event.pk])).content.decode()
+
+    assert f'id="registration-closed" data-reason="{reason}"' in html
+    assert english in html
+    if deadline_days is None:
+        assert "<dd>the start of the event</dd>" in html
