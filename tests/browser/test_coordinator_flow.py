@@ -31,23 +31,31 @@ SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 CLIPPED_BUTTONS = """[...document.querySelectorAll('button, .button')]
     .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
     .map(b => b.textContent.trim())"""
+# Tables (or their scrolling boxes) wider than the window: the columns on the right are off-screen.
+WIDE_TABLES = """[...document.querySelectorAll('table, .table-wrap')]
+    .filter(t => t.offsetParent !== null)
+    .map(t => Math.max(t.scrollWidth, t.getBoundingClientRect().right))
+    .filter(width => width > window.innerWidth + 1)"""
 
 
-def look_at(page, name: str) -> None:
+def look_at(page, name: str, *, tables_fit: bool = False) -> None:
     """What a careful new user does on each main page: look at it on a laptop and on a phone.
 
     On the phone (375 px) the page must not scroll sideways (wide tables scroll inside their own box) and no
-    button may cut off its label."""
+    button may cut off its label. With `tables_fit`, no table may be wider than the phone either (stacked
+    tables: every column visible without scrolling the table's box)."""
     if SCREENSHOT_DIR:
         page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"flow-{name}-1280.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 812})
     try:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         clipped = page.evaluate(CLIPPED_BUTTONS)
+        wide_tables = page.evaluate(WIDE_TABLES) if tables_fit else []
         if SCREENSHOT_DIR:
             page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"flow-{name}-375.png"), full_page=True)
         assert overflow <= 0, f"{name}: the page is {overflow}px wider than a 375px phone"
         assert clipped == [], f"{name}: buttons cut off their labels on a 375px phone: {clipped}"
+        assert wide_tables == [], f"{name}: tables wider than a 375px phone (px): {wide_tables}"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -207,7 +215,7 @@ def test_coordinator_runs_the_workspace_end_to_end(page, chromium, live_server):
 
     # -- the claims queue: approve the waiting claim ----------------------------------------------
     page.goto(f"{url}/claims/")
-    look_at(page, "claim-list")
+    look_at(page, "claim-list", tables_fit=True)
     queue_row = page.locator(f"#claim-{waiting_claim.pk}")
     assert "Karim Haddad" in queue_row.inner_text() and "87,50 €" in queue_row.inner_text()
     queue_row.locator("a").first.click()

@@ -35,12 +35,21 @@ def _pages(world):
         "organisation detail": reverse("organisations:detail", args=[world.organisation.pk]),
         "event list": reverse("events:list"),
         "event detail": reverse("events:detail", args=[world.event.pk]),
+        "claims queue": reverse("claims:list") + "?status=",
     }
 
 
 @pytest.mark.parametrize(
     "page",
-    ["lotsen list", "lotse detail", "organisation list", "organisation detail", "event list", "event detail"],
+    [
+        "lotsen list",
+        "lotse detail",
+        "organisation list",
+        "organisation detail",
+        "event list",
+        "event detail",
+        "claims queue",
+    ],
 )
 def test_every_cell_of_a_stacked_coordinator_table_names_its_column(coordinator_client, world, page):
     response = coordinator_client.get(_pages(world)[page])
