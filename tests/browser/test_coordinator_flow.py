@@ -36,6 +36,14 @@ WIDE_TABLES = """[...document.querySelectorAll('table, .table-wrap')]
     .filter(t => t.offsetParent !== null)
     .map(t => Math.max(t.scrollWidth, t.getBoundingClientRect().right))
     .filter(width => width > window.innerWidth + 1)"""
+# Options of a select that do not fit its box (padding and the arrow, ~24 px, taken off): clipped labels.
+CLIPPED_OPTIONS = """(selector) => {
+    const select = document.querySelector(selector), style = getComputedStyle(select);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.font;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+    return [...select.options].map(o => o.text).filter(text => context.measureText(text).width > room);
+}"""
 
 
 def look_at(page, name: str, *, tables_fit: bool = False) -> None:
@@ -216,6 +224,7 @@ def test_coordinator_runs_the_workspace_end_to_end(page, chromium, live_server):
     # -- the claims queue: approve the waiting claim ----------------------------------------------
     page.goto(f"{url}/claims/")
     look_at(page, "claim-list", tables_fit=True)
+    assert page.evaluate(CLIPPED_OPTIONS, "select[name=o]") == []  # the sort choices fit at 1280 px
     queue_row = page.locator(f"#claim-{waiting_claim.pk}")
     assert "Karim Haddad" in queue_row.inner_text() and "87,50 €" in queue_row.inner_text()
     queue_row.locator("a").first.click()
