@@ -52,6 +52,8 @@ def look_at(page, name: str, *, tables_fit: bool = False) -> None:
     On the phone (375 px) the page must not scroll sideways (wide tables scroll inside their own box) and no
     button may cut off its label. With `tables_fit`, no table may be wider than the phone either (stacked
     tables: every column visible without scrolling the table's box)."""
+    # After a click the next page may still be loading (its stylesheet not applied yet): measure it loaded.
+    page.wait_for_load_state("load")
     if SCREENSHOT_DIR:
         page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"flow-{name}-1280.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 812})
@@ -150,6 +152,7 @@ def test_coordinator_runs_the_workspace_end_to_end(page, chromium, live_server):
 
     # -- a contract: active on the Lotse's page ---------------------------------------------------
     page.click(f"a[href$='/lotsen/{lotse.pk}/contracts/new/']")
+    page.wait_for_url(f"**/lotsen/{lotse.pk}/contracts/new/")
     look_at(page, "contract-form")
     starts_on = timezone.localdate().replace(day=1)
     page.fill("input[name=starts_on]", starts_on.isoformat())
