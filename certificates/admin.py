@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from certificates.models import Certificate, CertificateBatch
+from portal.admin import SuperuserWritesOnlyMixin
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["lotse", "programme_year", "version", "status", "verification_code", "issued_at"]
     list_filter = ["status", "programme_year"]
     search_fields = ["verification_code", "lotse__last_name", "lotse__first_name"]
@@ -23,7 +24,7 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(CertificateBatch)
-class CertificateBatchAdmin(admin.ModelAdmin):
+class CertificateBatchAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["pk", "region", "event", "programme_year", "total", "requested_by", "created_at"]
     list_filter = ["programme_year", "region"]
     list_select_related = ["region", "event", "requested_by"]

@@ -11,6 +11,7 @@ from lotsen.models import (
     SelfDeclaration,
     TaxAllowanceCap,
 )
+from portal.admin import SuperuserWritesOnlyMixin
 
 
 class ContractInline(admin.TabularInline):
@@ -83,7 +84,7 @@ class SelfDeclarationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AllowanceClaim)
-class AllowanceClaimAdmin(admin.ModelAdmin):
+class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
     list_filter = ["status", "month"]
     search_fields = ["lotse__last_name", "lotse__first_name"]
@@ -134,7 +135,7 @@ class AllowanceClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["date", "lotse", "region", "mode", "duration_minutes", "follow_up_needed"]
     list_filter = ["mode", "region", "age_band", "gender", "follow_up_needed"]
     search_fields = ["lotse__last_name", "lotse__first_name"]

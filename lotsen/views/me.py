@@ -69,6 +69,8 @@ def consultation_list(request):
     month_form = ConsultationMonthForm(request.GET or None, initial={"month": timezone.localdate()})
     month = month_form.selected_month()
     previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=31)).replace(day=1)
+    next_month = following if following <= timezone.localdate() else None  # never beyond this month
     entries = own_consultations(request).filter(date__year=month.year, date__month=month.month)
     totals = entries.aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
     page = Paginator(
@@ -83,6 +85,7 @@ def consultation_list(request):
             "month_form": month_form,
             "month": month,
             "previous_month": previous_month,
+            "next_month": next_month,
             "page_obj": page,
             "consultations": page.object_list,
             "total_count": totals["count"],

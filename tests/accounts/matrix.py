@@ -4,6 +4,12 @@ CASES = [
     Case("dashboard", ANY_USER),
     Case("healthz", PUBLIC),
     Case("robots_txt", PUBLIC),
+    # A permanent redirect to the static SVG icon, for everyone (it must not send anonymous users to log in).
+    Case(
+        "favicon",
+        expect(anonymous=301, lotse_a=301, lotse_b=301, coordinator=301, other_coordinator=301, staff=301),
+        login_redirect=False,
+    ),
     Case(
         "set_language",
         expect(anonymous=302, lotse_a=302, lotse_b=302, coordinator=302, other_coordinator=302, staff=302),

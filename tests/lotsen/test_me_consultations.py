@@ -234,6 +234,22 @@ def test_list_shows_the_months_totals_and_filters_by_month(lotse_client, world):
     assert [c.date for c in response.context["consultations"]] == [last_month]
 
 
+def test_list_links_to_the_next_month_but_not_beyond_the_current_one(lotse_client, world):
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    two_months_ago = (last_month - datetime.timedelta(days=1)).replace(day=1)
+    html = lotse_client.get(
+        reverse("me:consultations"), {"month": f"{two_months_ago:%Y-%m}"}
+    ).content.decode()
+    assert f'href="?month={last_month:%Y-%m}"' in html
+    html = lotse_client.get(reverse("me:consultations"), {"month": f"{last_month:%Y-%m}"}).content.decode()
+    assert f'href="?month={this_month:%Y-%m}"' in html
+    html = lotse_client.get(reverse("me:consultations")).content.decode()
+    next_month = (this_month + datetime.timedelta(days=31)).replace(day=1)
+    assert f'href="?month={next_month:%Y-%m}"' not in html
+    assert f'href="?month={last_month:%Y-%m}"' in html
+
+
 def test_list_never_shows_another_lotses_entries(lotse_b_client, world):
     response = lotse_b_client.get(reverse("me:consultations"))
     assert list(response.context["consultations"]) == []

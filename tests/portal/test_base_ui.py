@@ -109,3 +109,10 @@ def test_the_server_error_page_renders_without_a_request():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "<h1>" in response.content.decode() and 'href="/"' in response.content.decode()
+
+
+def test_favicon_ico_leads_to_the_svg_icon(client):
+    """Browsers request /favicon.ico whatever the page links; it used to be a 404 in every log."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg") and "favicon" in response["Location"]

@@ -138,3 +138,46 @@ def test_hours_round_half_up_with_a_german_comma(value, shown):
 
     with translation.override("de"):
         assert hours(Decimal(value)) == shown
+
+
+# One word per concept in the German UI (README, "Wording"): words that must no longer appear in a msgstr.
+RETIRED_WORDS = {
+    r"Lots\*in": "gender star: one person is „Lotsin/Lotse“, several „Lotsinnen und Lotsen“",
+    r"\*der Lots|Lotsin / Lotse|Lotsin bzw\.": "one person is „Lotsin/Lotse“",
+    r"\bAntr[äa]g|\bbeantrag": "the monthly claim is an „Abrechnung“, also for the Lotse",
+    r"(?<!Teilnahme)(?<![a-zäöüß])Bescheinigung": "a certificate is a „Teilnahmebescheinigung“",
+    r"\bbewilligt": "a decided claim is „genehmigt“",
+}
+
+
+def _all_msgstrs(block: str) -> str:
+    parts = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
+    return " | ".join(
+        "".join(json.loads(p) for p in re.findall(r'"(?:[^"\\]|\\.)*"', part)) for part in parts
+    )
+
+
+def test_german_wording_uses_one_word_per_concept():
+    found = []
+    for path in GERMAN_CATALOGUES:
+        for msgid, block in _entries(path):
+            text = _all_msgstrs(block)
+            for pattern, rule in RETIRED_WORDS.items():
+                if re.search(pattern, text):
+                    found.append(f"{path.relative_to(BASE_DIR)}: {msgid!r} -> {text!r} ({rule})")
+    assert not found, "\n".join(found)
+
+
+def test_the_navigation_speaks_of_abrechnungen_and_teilnahmebescheinigungen():
+    translations = {}
+    for path in GERMAN_CATALOGUES:
+        for msgid, block in _entries(path):
+            if msgid in {"My claims", "Claims", "Certificates", "My certificates", "Lotsen"}:
+                translations.setdefault(msgid, set()).add(_msgstr(block))
+    assert translations == {
+        "My claims": {"Meine Abrechnungen"},
+        "Claims": {"Abrechnungen"},
+        "Certificates": {"Teilnahmebescheinigungen"},
+        "My certificates": {"Meine Teilnahmebescheinigungen"},
+        "Lotsen": {"Lotsinnen und Lotsen"},
+    }
