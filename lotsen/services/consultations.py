@@ -57,6 +57,11 @@ def _check(consultation: Consultation, lotse: Lotse) -> None:
         raise ValidationError({"date": _("The date cannot be in the future.")})
     if consultation.date < today - datetime.timedelta(days=MAX_BACKDATE_DAYS):
         raise ValidationError({"date": _("The date is more than a year ago.")})
+    if lotse.status == Lotse.Status.LEFT and (lotse.left_on is None or consultation.date > lotse.left_on):
+        # Entries up to the day of leaving may still be caught up on; nothing after it counts.
+        raise ValidationError(
+            {"date": _("You have left the programme; consultations after that day cannot be logged.")}
+        )
     if consultation.referral_id is not None and consultation.referral.region_id != lotse.region_id:
         raise ValidationError({"referral": _("Please choose a partner institution of your region.")})
     if not consultation.topics:

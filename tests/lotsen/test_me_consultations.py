@@ -139,6 +139,25 @@ def test_the_service_refuses_another_regions_partner_and_future_dates(world):
     assert Consultation.objects.filter(lotse=world.lotse_a).count() == 1  # only the world's entry
 
 
+def test_a_lotse_who_left_can_only_catch_up_on_entries_until_leaving(lotse_client, world):
+    from lotsen.models import Lotse
+
+    today = timezone.localdate()
+    left_on = today - datetime.timedelta(days=10)
+    Lotse.objects.filter(pk=world.lotse_a.pk).update(status=Lotse.Status.LEFT, left_on=left_on)
+    before = Consultation.objects.count()
+    response = lotse_client.post(
+        reverse("me:consultation_create"), consultation_data(world, submission_key=str(uuid.uuid4()))
+    )
+    assert response.status_code == 200 and "date" in response.context["form"].errors
+    assert Consultation.objects.count() == before
+    lotse_client.post(
+        reverse("me:consultation_create"),
+        consultation_data(world, date=left_on - datetime.timedelta(days=1), submission_key=str(uuid.uuid4())),
+    )
+    assert Consultation.objects.count() == before + 1
+
+
 def test_edit_changes_the_entry(lotse_client, world):
     url = reverse("me:consultation_edit", kwargs={"pk": world.consultation.pk})
     response = lotse_client.post(url, consultation_data(world, duration_minutes="90", mode="video"))
