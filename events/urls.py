@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/register/", views.event_register, name="register"),
     path("<int:pk>/attendance/", views.event_attendance, name="attendance"),
     path("attendance/<int:pk>/", views.attendance_set, name="attendance_set"),
+    path("attendance/<int:pk>/remove/", views.registration_remove, name="registration_remove"),
 ]

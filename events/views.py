@@ -207,3 +207,20 @@ def attendance_set(request, pk: int):
         )
     url = reverse("events:attendance", kwargs={"pk": attendance.event_id})
     return redirect(f"{url}#attendance-{attendance.pk}")
+
+
+@require_POST
+@coordinators_only
+def registration_remove(request, pk: int):
+    """A coordinator takes a Lotse off an event (also after the deadline), unless attendance was recorded."""
+    attendance = get_object_or_404(Attendance.objects.visible_to(request.user).select_related("lotse"), pk=pk)
+    try:
+        services.cancel(attendance=attendance, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        logger.info("registration %s removed by user %s", pk, request.user.pk)
+        messages.success(
+            request, _("%(lotse)s is no longer registered.") % {"lotse": attendance.lotse.full_name}
+        )
+    return redirect(reverse("events:detail", kwargs={"pk": attendance.event_id}) + "#registrations")

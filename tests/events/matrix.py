@@ -67,4 +67,12 @@ CASES = [
         wrote=lambda w: Attendance.objects.get(pk=w.attendance.pk).status == "excused",
         writers=frozenset({CO, ST}),
     ),
+    Case(
+        "events:registration_remove",
+        OWL_POST,
+        kwargs=lambda w: {"pk": w.attendance.pk},
+        method="post",
+        wrote=lambda w: not Attendance.objects.filter(pk=w.attendance.pk).exists(),
+        writers=frozenset({CO, ST}),
+    ),
 ]

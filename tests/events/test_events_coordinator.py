@@ -375,3 +375,18 @@ def test_closed_registration_names_the_right_reason(
     assert english in html
     if deadline_days is None:
         assert "<dd>the start of the event</dd>" in html
+
+
+def test_coordinator_removes_a_registration_but_not_a_recorded_attendance(coordinator_client, world):
+    detail = reverse("events:detail", args=[world.event.pk])
+    assert (
+        reverse("events:registration_remove", args=[world.attendance.pk])
+        in coordinator_client.get(detail).content.decode()
+    )
+    response = coordinator_client.post(reverse("events:registration_remove", args=[world.attendance.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(detail)
+    assert not Attendance.objects.filter(pk=world.attendance.pk).exists()
+
+    attended = f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b, status="attended")
+    coordinator_client.post(reverse("events:registration_remove", args=[attended.pk]))
+    assert Attendance.objects.filter(pk=attended.pk, status="attended").exists()
