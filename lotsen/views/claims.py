@@ -25,6 +25,7 @@ from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationF
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
 from portal.access import coordinators_only
+from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -131,8 +132,7 @@ def claim_reject(request, pk: int):
         claim_services.reject_claim(claim=claim, reason=form.cleaned_data["reason"], acting_user=request.user)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
             return _render_detail(request, claim, reject_form=form)
         messages.error(request, " ".join(exc.messages))
         return redirect("claims:detail", pk=claim.pk)
@@ -191,8 +191,7 @@ def self_declaration_create(request):
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_service_errors(form, exc)
             else:
                 logger.info("self-declaration %s recorded by user %s", declaration.pk, request.user.pk)
                 messages.success(

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from lotsen.forms.contracts import ContractDocumentForm, ContractForm, EndContractForm
 from lotsen.models import Contract, Lotse
 from lotsen.services import contracts as services
-from lotsen.views.lotsen import apply_service_errors
 from portal.access import get_editable_or_403
+from portal.forms import apply_service_errors
 
 
 def contract_create(request, pk: int):

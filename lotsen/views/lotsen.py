@@ -19,18 +19,10 @@ from lotsen.forms.lotsen import LotseForm, StatusChangeForm
 from lotsen.models import Consultation, Lotse
 from lotsen.services import lotsen as services
 from portal.access import get_editable_or_403, require_coordination
+from portal.forms import apply_service_errors
 
 PAGE_SIZE = 25
 RECENT_CONSULTATIONS = 20
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def lotse_list(request):

@@ -38,21 +38,13 @@ from lotsen.services import consultations as consultation_services
 from lotsen.services.claim_prefill import claim_prefill
 from lotsen.services.profile import update_own_profile
 from portal.access import lotse_required
+from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
 
 CONSULTATIONS_PER_PAGE = 25
 #: Session key: the submission key of the entry just saved, so the page can drop the browser draft of it.
 SAVED_KEY = "lotse_consultation_saved_key"
-
-
-def add_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def own_consultations(request):
@@ -111,7 +103,7 @@ def consultation_create(request):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            apply_service_errors(form, error)
         else:
             if created:
                 messages.success(request, _("The consultation was saved."))
@@ -146,7 +138,7 @@ def consultation_edit(request, pk: int):
                 consultation=consultation, values=form.service_values(), acting_user=request.user
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The consultation was changed."))
             return redirect(_list_url_for(consultation))
@@ -246,7 +238,7 @@ def claim_month(request, year: int, month: int):
                     if submit:
                         claim = claim_services.submit_claim(claim=claim, acting_user=request.user)
             except ValidationError as error:
-                add_service_error(form, error)
+                apply_service_errors(form, error)
             else:
                 if submit:
                     messages.success(request, _("Your claim was submitted to your coordinator."))
@@ -285,7 +277,7 @@ def profile(request):
                 expertise=data["expertise"],
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("me:profile")
