@@ -304,9 +304,8 @@ def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
     )
     # Paying is for those who pay the region's allowances (and see the bank details): a Coordination with
     # handles_payments, or a superuser. Everyone else who may see the claim gets it skipped with a reason.
-    paying_regions = acting_user.paying_region_ids()
     for claim in claims:
-        if not (acting_user.is_superuser or claim.lotse.region_id in paying_regions):
+        if not claim.lotse.can_see_payment_details(acting_user):
             result.skipped.append((claim, _("you do not handle the payments of this region")))
             continue
         if claim.status != Status.APPROVED:

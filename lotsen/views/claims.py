@@ -245,10 +245,9 @@ def _export_rows(request):
     data = claim_filter_data(request.GET, status=AllowanceClaim.Status.APPROVED)
     claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
     claims = claim_services.attach_cap_status(claim_filter.qs)
-    paying = request.user.paying_region_ids()
     for claim in claims:
         lotse = claim.lotse
-        sees_bank = request.user.is_superuser or lotse.region_id in paying
+        sees_bank = lotse.can_see_payment_details(request.user)
         yield {
             "pk": claim.pk,
             "last_name": _safe_text(lotse.last_name),
