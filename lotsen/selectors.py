@@ -13,6 +13,7 @@ from django.utils import timezone
 from events.models import Attendance, Event
 from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
 from organisations.models import Organisation
+from portal.dates import previous_month
 
 #: The dashboard's window for "contracts ending soon".
 CONTRACTS_ENDING_WITHIN_DAYS = 30
@@ -63,7 +64,7 @@ def consultations_by_month(lotse: Lotse, *, user, months: int = 12) -> list[dict
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(months - 1):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        first = previous_month(first)
     return list(
         Consultation.objects.visible_to(user)
         .filter(lotse=lotse, date__gte=first)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import last_of_month
 from regions.models import Region
 from reports.selectors import Period
 
@@ -91,11 +92,11 @@ class ReportFilterForm(forms.Form):
 def period_for(kind, year, quarter=None, month=None, date_from=None, date_to=None) -> Period:
     if kind == "quarter":
         start = datetime.date(year, 3 * quarter - 2, 1)
-        end = _last_day(datetime.date(year, 3 * quarter, 1))
+        end = last_of_month(datetime.date(year, 3 * quarter, 1))
         return Period(start, end, f"Q{quarter}/{year}")
     if kind == "month":
         start = datetime.date(year, month, 1)
-        return Period(start, _last_day(start), f"{month:02d}/{year}")
+        return Period(start, last_of_month(start), f"{month:02d}/{year}")
     if kind == "custom":
         return Period(date_from, date_to, f"{date_from:%d.%m.%Y}–{date_to:%d.%m.%Y}")
     return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), str(year))
@@ -103,10 +104,6 @@ def period_for(kind, year, quarter=None, month=None, date_from=None, date_to=Non
 
 def default_period() -> Period:
     return period_for("year", timezone.localdate().year)
-
-
-def _last_day(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def report_params(form: ReportFilterForm | None) -> dict:

@@ -36,6 +36,7 @@ from certificates.models import Certificate
 from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Lotse, TaxAllowanceCap, Topic
 from organisations.models import Organisation, PartnerInstitution
+from portal.dates import last_of_month, next_month
 from regions.models import Language, Region
 from reports.privacy import Equation, Suppressed, protect_counts
 
@@ -54,7 +55,7 @@ class Period:
         months, month = [], self.start.replace(day=1)
         while month <= self.end:
             months.append(month)
-            month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            month = next_month(month)
         return months
 
 
@@ -146,7 +147,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     topic_aggregates = {f"t_{t}": Count("id", filter=Q(**{f: True})) for t, f in TOPIC_FIELDS.items()}
     mode_aggregates = {f"m_{m}": Count("id", filter=Q(mode=m)) for m in Consultation.Mode.values}
     month_aggregates = {
-        f"month_{index}": Count("id", filter=Q(date__gte=month, date__lte=_month_end(month)))
+        f"month_{index}": Count("id", filter=Q(date__gte=month, date__lte=last_of_month(month)))
         for index, month in enumerate(period.months)
     }
     per_region = {
@@ -170,7 +171,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         .annotate(
             period=Count("id", filter=_active_between(period.start, period.end)),
             **{
-                f"m{index}": Count("id", filter=_active_between(month, _month_end(month)))
+                f"m{index}": Count("id", filter=_active_between(month, last_of_month(month)))
                 for index, month in enumerate(period.months)
             },
         )
@@ -482,10 +483,6 @@ def _overview_values(values: dict, consultations: int | Suppressed) -> list:
         values["claims"],
         share,
     ]
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def _active_between(start: datetime.date, end: datetime.date) -> Q:

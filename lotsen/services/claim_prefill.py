@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from events.models import Attendance, Event
 from lotsen.models import Consultation, Contract, Lotse
-from lotsen.services.claims import contract_for_month, first_of_month, last_of_month
+from lotsen.services.claims import contract_for_month
+from portal.dates import first_of_month, last_of_month
 from portal.templatetags.portal import hours as format_hours
 
 ONE_DECIMAL = Decimal("0.1")

@@ -16,17 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
+from portal.dates import first_of_month, last_of_month
 
 Status = AllowanceClaim.Status
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def last_of_month(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
 
 
 def contract_for_month(lotse: Lotse, month: datetime.date) -> Contract | None:

@@ -38,6 +38,7 @@ from lotsen.services import consultations as consultation_services
 from lotsen.services.claim_prefill import claim_prefill
 from lotsen.services.profile import update_own_profile
 from portal.access import lotse_required
+from portal.dates import next_month, previous_month
 from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
@@ -60,9 +61,7 @@ def own_claims(request):
 def consultation_list(request):
     month_form = ConsultationMonthForm(request.GET or None, initial={"month": timezone.localdate()})
     month = month_form.selected_month()
-    previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
-    following = (month + datetime.timedelta(days=31)).replace(day=1)
-    next_month = following if following <= timezone.localdate() else None  # never beyond this month
+    following = next_month(month)
     entries = own_consultations(request).filter(date__year=month.year, date__month=month.month)
     totals = entries.aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
     page = Paginator(
@@ -76,8 +75,8 @@ def consultation_list(request):
         {
             "month_form": month_form,
             "month": month,
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "previous_month": previous_month(month),
+            "next_month": following if following <= timezone.localdate() else None,  # never beyond this month
             "page_obj": page,
             "consultations": page.object_list,
             "total_count": totals["count"],
@@ -173,7 +172,7 @@ def _claimable_months(today: datetime.date, count: int = 3) -> list[datetime.dat
     months = []
     for _i in range(count):
         months.append(month)
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        month = previous_month(month)
     return months
 
 

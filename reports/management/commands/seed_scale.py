@@ -26,6 +26,7 @@ from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Contract, Lotse
 from organisations.models import Organisation, PartnerInstitution
+from portal.dates import next_month
 from portal.reference_data import ensure_reference_data
 from regions.models import District, Language, Region
 
@@ -261,7 +262,7 @@ class Command(BaseCommand):
                             capacity=25,
                         )
                     )
-            month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            month = next_month(month)
         events = Event.objects.bulk_create(events, batch_size=2000)
         all_lotsen = [lotse.pk for lotse in lotsen]
         attendances = []
@@ -340,7 +341,7 @@ class Command(BaseCommand):
                             now if status == Status.PAID else None,
                             now,
                         )
-                    month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+                    month = next_month(month)
 
         columns = [
             "lotse_id",
