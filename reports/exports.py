@@ -7,9 +7,7 @@ XLSX: real numeric cells with number formats, months as real dates. Hidden count
 
 from __future__ import annotations
 
-import csv
 import io
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal.exports import de_decimal, excel_csv
 from reports.privacy import SMALL, SMALL_NOTE, WITHHELD, WITHHELD_NOTE, Suppressed
 from reports.selectors import Column, Report, Table
 
@@ -38,17 +37,20 @@ def _csv_value(value, column: Column) -> str:
     places = CSV_DECIMALS.get(column.kind)
     if places is None:
         return str(int(value))
-    return f"{Decimal(value):.{places}f}".replace(".", ",")
+    return de_decimal(value, places)
 
 
 def table_csv(report: Report, table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.row_header, *(column.label for column in table.columns)])
-    for row in table.all_rows:
-        label = f"{row.date:%m.%Y}" if row.date else row.label
-        writer.writerow([label, *(_csv_value(v, c) for v, c in zip(row.values, table.columns, strict=True))])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return excel_csv(
+        [table.row_header, *(column.label for column in table.columns)],
+        (
+            [
+                f"{row.date:%m.%Y}" if row.date else row.label,
+                *(_csv_value(v, c) for v, c in zip(row.values, table.columns, strict=True)),
+            ]
+            for row in table.all_rows
+        ),
+    )
 
 
 def table_xlsx(report: Report, table: Table) -> bytes:

@@ -4,7 +4,6 @@ Lotsen never reach these pages (403); another region's claim is a 404; writes go
 lotsen.services.claims, which locks the claim rows and checks the state under the lock.
 """
 
-import csv
 import io
 import logging
 from decimal import Decimal
@@ -25,6 +24,7 @@ from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationF
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
 from portal.access import coordinators_only
+from portal.exports import de_date, de_decimal, excel_csv
 from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def claims_pay(request):
         messages.success(
             request,
             _("%(count)s claims marked as paid (%(total)s €).")
-            % {"count": len(result.paid), "total": f"{total:.2f}".replace(".", ",")},
+            % {"count": len(result.paid), "total": de_decimal(total, 2)},
         )
     for claim, reason in result.skipped:
         messages.warning(
@@ -270,41 +270,32 @@ def _filename(extension: str) -> str:
     return f"auszahlung-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def _de_amount(value) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def _de_date(value) -> str:
-    return "" if value is None else value.strftime("%d.%m.%Y")
-
-
 @coordinators_only
 def claims_export_csv(request):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # BOM: German Excel then reads UTF-8 (ğ, ş, Cyrillic) correctly
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADERS)
-    for row in _export_rows(request):
-        writer.writerow(
+    content = excel_csv(
+        EXPORT_HEADERS,
+        (
             [
                 row["pk"],
                 row["last_name"],
                 row["first_name"],
                 row["region"],
-                _de_date(row["month"]),
-                _de_amount(row["amount"]),
-                "" if row["hours"] is None else f"{row['hours']:.1f}".replace(".", ","),
-                _de_date(row["decided_on"]),
+                de_date(row["month"]),
+                de_decimal(row["amount"], 2),
+                de_decimal(row["hours"], 1),
+                de_date(row["decided_on"]),
                 row["account_holder"],
                 row["iban"],
                 "ja" if row["declaration"] else "nein",
-                _de_amount(row["year_total"]),
-                _de_amount(row["cap"]),
+                de_decimal(row["year_total"], 2),
+                de_decimal(row["cap"], 2),
                 "ja" if row["exceeded"] else "nein",
             ]
-        )
+            for row in _export_rows(request)
+        ),
+    )
     logger.info("user %s exported claims to pay (csv)", request.user.pk)
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
