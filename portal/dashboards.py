@@ -5,20 +5,14 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from certificates.models import Certificate
 from events.models import Event
 from lotsen.models import AllowanceClaim, Consultation
 from lotsen.selectors import dashboard_figures
 from regions.models import Region
-
-
-def _claims_waiting_url() -> str | None:
-    try:
-        return reverse("claims:list") + "?status=submitted"
-    except NoReverseMatch:
-        return None
 
 
 def _period_query(start, end) -> str:
@@ -39,7 +33,6 @@ def coordinator_dashboard(user) -> dict:
         if region_ids
         else [],
         "upcoming_events": figures.upcoming_events,
-        "claims_waiting_url": _claims_waiting_url(),
         "consultations_month_url": f"{reports}?{_period_query(figures.month_start, figures.today)}",
         "consultations_year_url": f"{reports}?{_period_query(figures.year_start, figures.today)}",
     }
@@ -52,8 +45,6 @@ def staff_dashboard(user) -> dict:
 
 def lotse_dashboard(user) -> dict:
     """The Lotse's start page: log a consultation first, then this month, the open claim, events."""
-    from certificates.models import Certificate
-
     lotse = user.lotse_profile
     today = timezone.localdate()
     month_totals = (
