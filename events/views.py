@@ -4,7 +4,7 @@ events, register Lotsen and take attendance. Writes go through events.services (
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from events.filters import EventFilter
 from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm
 from events.models import Attendance, Event
 from events.selectors import attendances_with_training_hours
-from portal.access import coordinators_only, works_in_coordination
+from portal.access import coordinators_only, get_editable_or_403, works_in_coordination
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -33,21 +33,17 @@ def _places_taken():
     )
 
 
+def _events():
+    return Event.objects.select_related("region").annotate(places_taken=_places_taken())
+
+
 def _visible_event(request, pk):
-    return get_object_or_404(
-        Event.objects.visible_to(request.user)
-        .select_related("region")
-        .annotate(places_taken=_places_taken()),
-        pk=pk,
-    )
+    return get_object_or_404(_events().visible_to(request.user), pk=pk)
 
 
 # -- list and detail (everyone, scoped) ----------------------------------------------------------
 def event_list(request):
-    events = (
-        Event.objects.visible_to(request.user).select_related("region").annotate(places_taken=_places_taken())
-    )
-    event_filter = EventFilter(request.GET, queryset=events, request=request)
+    event_filter = EventFilter(request.GET, queryset=_events().visible_to(request.user), request=request)
     page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -104,9 +100,8 @@ def event_create(request):
 
 @coordinators_only
 def event_edit(request, pk: int):
-    event = _visible_event(request, pk)
-    if not Event.objects.editable_by(request.user).filter(pk=event.pk).exists():
-        raise PermissionDenied  # e.g. a programme-wide event seen by a coordinator
+    # 403 e.g. for a programme-wide event, which a coordinator sees but may not change.
+    event = get_editable_or_403(_events(), request.user, pk=pk)
     form = EventForm(request.POST or None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
