@@ -83,11 +83,6 @@ _FONT_FACES: tuple[tuple[str, str, str], ...] = (
 __all__ = ["CertificateData", "Session", "render_certificate", "render_certificates"]
 
 
-def verify_url_for(base_url: str, code: str) -> str:
-    """``<base_url>/verify/<code>/`` – the URL encoded in the QR code."""
-    return f"{base_url.rstrip('/')}/verify/{code}/"
-
-
 # --- Formatting helpers ----------------------------------------------------------------
 def format_date(value: date) -> str:
     return value.strftime("%d.%m.%Y")

@@ -14,12 +14,6 @@ class OrganisationQuerySet(ScopedQuerySet):
         through = Lotse.organisations.through
         return Q(pk__in=through.objects.filter(lotse__user=user).values("organisation_id"))
 
-    def minimum_standard_complete(self):
-        return self.filter(Organisation.MINIMUM_STANDARD_COMPLETE)
-
-    def minimum_standard_incomplete(self):
-        return self.exclude(Organisation.MINIMUM_STANDARD_COMPLETE)
-
 
 class Organisation(models.Model):
     """A migrant organisation (Migrantenorganisation, MO) whose members are trained as Lotsen."""

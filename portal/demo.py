@@ -94,10 +94,6 @@ class SeedSummary:
     def add(self, label: str, number: int) -> None:
         self.created[label] = self.created.get(label, 0) + number
 
-    @property
-    def total_created(self) -> int:
-        return sum(self.created.values())
-
 
 # ----------------------------------------------------------------------------------------------------
 # Regions and districts from the CSV

@@ -60,12 +60,6 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def required_trainings(self) -> int:
-        if self.min_trainings_for_certificate is not None:
-            return self.min_trainings_for_certificate
-        return settings.CERTIFICATE_MIN_TRAININGS_DEFAULT
-
 
 class DistrictQuerySet(ScopedQuerySet):
     def own_condition(self, user) -> Q:
