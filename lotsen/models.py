@@ -123,6 +123,14 @@ class Lotse(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def login_state(self) -> str:
+        """Where the Lotse stands with the portal login: none (never invited), pending (invited, no password
+        set yet) or active (can log in). The list, the detail page and the invitation service all ask this."""
+        if self.user_id is None:
+            return "none"
+        return "active" if self.user.has_accepted_invitation else "pending"
+
     def save(self, *args, **kwargs):
         self.iban = normalize_iban(self.iban)
         super().save(*args, **kwargs)

@@ -92,7 +92,7 @@ def invite_lotse(*, lotse: Lotse, acting_user) -> Lotse:
             raise ValidationError(_("The e-mail address already belongs to another login.")) from exc
         lotse.user = user
         lotse.save(update_fields=["user", "updated_at"])
-    elif lotse.user.has_usable_password():
+    elif lotse.login_state == "active":
         raise ValidationError(_("This Lotse has already accepted the invitation and can log in."))
     invite_user(user=lotse.user, acting_user=acting_user)
     return lotse

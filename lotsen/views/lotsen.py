@@ -72,7 +72,7 @@ def lotse_detail(request, pk: int):
     context = {
         "lotse": lotse,
         "iban": lotse.iban_for(request.user),
-        "login_state": _login_state(lotse),
+        "login_state": lotse.login_state,
         "contracts": lotse.contracts.select_related("organisation").order_by("-starts_on"),
         "trainings": trainings,
         "training_hours": sum((a.event.hours_credited for a in trainings), 0),
@@ -87,12 +87,6 @@ def lotse_detail(request, pk: int):
         "status_form": StatusChangeForm(lotse=lotse) if Lotse.STATUS_TRANSITIONS.get(lotse.status) else None,
     }
     return render(request, "lotsen/lotse_detail.html", context)
-
-
-def _login_state(lotse: Lotse) -> str:
-    if lotse.user_id is None:
-        return "none"
-    return "active" if lotse.user.has_usable_password() else "pending"
 
 
 def lotse_create(request):
