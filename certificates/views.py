@@ -1,7 +1,7 @@
 import zipfile
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,16 +16,12 @@ from certificates.filters import CertificateFilter
 from certificates.forms import BatchForm, IssueForLotseForm, ReasonForm
 from certificates.models import Certificate, CertificateBatch
 from lotsen.models import Lotse
+from portal.access import get_editable_or_403, require_coordination, works_in_coordination
 
 QUEUE_DOWN = gettext_lazy(
     "The certificate service is not reachable right now, so nothing was issued. Please try again in a few "
     "minutes; if it persists, tell the programme office."
 )
-
-
-def _require_coordinator(user) -> None:
-    if not (user.sees_everything or user.is_coordinator):
-        raise PermissionDenied
 
 
 def _error_text(error: ValidationError) -> str:
@@ -34,11 +30,8 @@ def _error_text(error: ValidationError) -> str:
 
 # -- list and detail -----------------------------------------------------------------------------------
 def certificate_list(request):
-    certificates = Certificate.objects.visible_to(request.user).select_related(
-        "lotse", "lotse__region", "batch"
-    )
-    is_coordinating = request.user.sees_everything or request.user.is_coordinator
-    if not is_coordinating:
+    certificates = _certificates().visible_to(request.user)
+    if not works_in_coordination(request.user):
         # A Lotse: their own certificates, newest first, no filters needed.
         return render(
             request,
@@ -65,18 +58,12 @@ def certificate_list(request):
     )
 
 
+def _certificates():
+    return Certificate.objects.select_related("lotse", "lotse__region", "batch")
+
+
 def _visible_certificate(request, pk: int) -> Certificate:
-    return get_object_or_404(
-        Certificate.objects.visible_to(request.user).select_related("lotse", "lotse__region", "batch"), pk=pk
-    )
-
-
-def _editable_certificate(request, pk: int) -> Certificate:
-    """404 if the user may not see it, 403 if they may see it but not change it."""
-    certificate = _visible_certificate(request, pk)
-    if not Certificate.objects.editable_by(request.user).filter(pk=certificate.pk).exists():
-        raise PermissionDenied
-    return certificate
+    return get_object_or_404(_certificates().visible_to(request.user), pk=pk)
 
 
 def certificate_detail(request, pk: int, reason_form: ReasonForm | None = None, status: int = 200):
@@ -128,9 +115,7 @@ def issue_for_lotse(request, lotse_pk: int):
     """Issue the certificate of one Lotse (linked from the Lotse's page).
 
     POST fields: programme_year (optional, default this year), next (optional, where to go afterwards)."""
-    lotse = get_object_or_404(Lotse.objects.visible_to(request.user), pk=lotse_pk)
-    if not Lotse.objects.editable_by(request.user).filter(pk=lotse.pk).exists():
-        raise PermissionDenied
+    lotse = get_editable_or_403(Lotse.objects.all(), request.user, pk=lotse_pk)
     form = IssueForLotseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a valid programme year."))
@@ -151,7 +136,7 @@ def issue_for_lotse(request, lotse_pk: int):
 
 def batch_create(request):
     """Choose a region or an event; GET with a choice previews who is eligible (htmx swaps #preview)."""
-    _require_coordinator(request.user)
+    require_coordination(request.user)
     if request.method == "POST":
         form = BatchForm(request.POST, user=request.user)
         if form.is_valid():
@@ -272,7 +257,7 @@ def batch_zip(request, pk: int):
 # -- revoking and re-issuing ---------------------------------------------------------------------------
 @require_POST
 def certificate_revoke(request, pk: int):
-    certificate = _editable_certificate(request, pk)
+    certificate = get_editable_or_403(_certificates(), request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return certificate_detail(request, pk, reason_form=form, status=400)
@@ -289,7 +274,7 @@ def certificate_revoke(request, pk: int):
 
 @require_POST
 def certificate_reissue(request, pk: int):
-    certificate = _editable_certificate(request, pk)
+    certificate = get_editable_or_403(_certificates(), request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return certificate_detail(request, pk, reason_form=form, status=400)
