@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import require_coordination
 from reports import charts, exports, services
 from reports.forms import report_params, resolve_filters
 from reports.models import ReportExport
@@ -19,12 +20,6 @@ CONTENT_TYPES = {
 }
 
 
-def _require_report_role(request) -> None:
-    # Programme staff see all regions, coordinators their own; Lotsen and others never see reports.
-    if request.user.role not in {"staff", "coordinator"}:
-        raise PermissionDenied
-
-
 def _report_for(request, *, warn: bool = True):
     form, period, regions, valid = resolve_filters(request.user, request.GET)
     if not valid and warn:
@@ -35,7 +30,8 @@ def _report_for(request, *, warn: bool = True):
 
 
 def report_index(request):
-    _require_report_role(request)
+    # Programme staff see all regions, coordinators their own; Lotsen and others never see reports.
+    require_coordination(request.user)
     form, report = _report_for(request)
     trend, topics = report.tables["trend"], report.tables["topics"]
     topic_totals = topics.all_rows[-1].values[:-1]
@@ -74,7 +70,7 @@ def report_index(request):
 
 def report_export(request, table: str, fmt: str):
     """One table of the report as CSV or XLSX, with the same filters and the same protection as the screen."""
-    _require_report_role(request)
+    require_coordination(request.user)
     if table not in EXPORT_TABLES or fmt not in CONTENT_TYPES:
         raise Http404
     with translation.override("de"):  # German headers whatever the UI language
@@ -88,7 +84,7 @@ def report_export(request, table: str, fmt: str):
 
 @require_POST
 def pdf_request(request):
-    _require_report_role(request)
+    require_coordination(request.user)
     form, _period, _regions, valid = resolve_filters(request.user, request.POST)
     if not valid:
         messages.error(request, _("The filters could not be used; please check them."))
@@ -103,25 +99,19 @@ def pdf_request(request):
                 "Nothing was saved; please try again in a few minutes."
             ),
         )
-        return redirect(f"{_index_url()}?{request.POST.urlencode()}")
+        return redirect(f"{reverse('reports:index')}?{request.POST.urlencode()}")
     return redirect("reports:pdf_status", pk=export.pk)
 
 
-def _index_url() -> str:
-    from django.urls import reverse
-
-    return reverse("reports:index")
-
-
 def pdf_status(request, pk: int):
-    _require_report_role(request)
+    require_coordination(request.user)
     export = get_object_or_404(ReportExport.objects.visible_to(request.user), pk=pk)
     template = "reports/pdf_status.html#status" if request.htmx else "reports/pdf_status.html"
     return render(request, template, {"export": export})
 
 
 def pdf_download(request, pk: int):
-    _require_report_role(request)
+    require_coordination(request.user)
     export = get_object_or_404(
         ReportExport.objects.visible_to(request.user).filter(status=ReportExport.Status.DONE), pk=pk
     )
