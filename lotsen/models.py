@@ -1,6 +1,6 @@
 import datetime
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -423,6 +423,12 @@ class AllowanceClaim(models.Model):
 class ConsultationQuerySet(ScopedQuerySet):
     # Scoped by the region the consultation was logged in, which reports group by.
     owner_lookup = "lotse__user"
+
+
+def minutes_as_hours(minutes: int | None) -> Decimal:
+    """Consultation minutes as hours with one decimal, rounded half up like the |hours filter, so that
+    195 minutes are 3,3 h on the start page, the consultation list and the claim alike."""
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 class Consultation(models.Model):

@@ -1,7 +1,6 @@
 """What each role's start page shows. Each builder takes the user and returns template context;
 the figures come from the apps' selectors, always through visible_to(user)."""
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from events.models import Event
-from lotsen.models import AllowanceClaim, Consultation
+from lotsen.models import AllowanceClaim, Consultation, minutes_as_hours
 from lotsen.selectors import dashboard_figures
 from regions.models import Region
 
@@ -64,7 +63,7 @@ def lotse_dashboard(user) -> dict:
         "lotse": lotse,
         "upcoming_events": list(Event.objects.visible_to(user).upcoming().select_related("region")[:5]),
         "consultations_this_month": month_totals["count"],
-        "hours_this_month": (Decimal(month_totals["minutes"] or 0) / 60).quantize(Decimal("0.1")),
+        "hours_this_month": minutes_as_hours(month_totals["minutes"]),
         "open_claim": open_claim,
         "this_month": today.replace(day=1),
         "certificates_count": Certificate.objects.visible_to(user)

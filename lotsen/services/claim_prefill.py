@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from events.models import Attendance, Event
-from lotsen.models import Consultation, Contract, Lotse
+from lotsen.models import Consultation, Contract, Lotse, minutes_as_hours
 from lotsen.services.claims import contract_for_month
 from portal.dates import first_of_month, last_of_month
 from portal.templatetags.portal import hours as format_hours
 
-ONE_DECIMAL = Decimal("0.1")
 CENTS = Decimal("0.01")
 
 
@@ -37,7 +36,7 @@ class MonthActivity:
 
     @property
     def consultation_hours(self) -> Decimal:
-        return (Decimal(self.consultation_minutes) / 60).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+        return minutes_as_hours(self.consultation_minutes)
 
     @property
     def total_hours(self) -> Decimal:

@@ -8,7 +8,7 @@ region to their own record here), so another Lotse's object is a 404.
 
 import datetime
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +32,7 @@ from lotsen.forms.me import (
     NewConsultationForm,
     ProfileForm,
 )
-from lotsen.models import AllowanceClaim, Consultation
+from lotsen.models import AllowanceClaim, Consultation, minutes_as_hours
 from lotsen.services import claims as claim_services
 from lotsen.services import consultations as consultation_services
 from lotsen.services.claim_prefill import claim_prefill
@@ -81,7 +81,7 @@ def consultation_list(request):
             "consultations": page.object_list,
             "total_count": totals["count"],
             "total_minutes": minutes,
-            "total_hours": (Decimal(minutes) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP),
+            "total_hours": minutes_as_hours(minutes),
             "edit_days": settings.CONSULTATION_EDIT_DAYS,
             "saved_submission_key": request.session.pop(SAVED_KEY, ""),
             "today": timezone.localdate(),
