@@ -29,7 +29,7 @@ def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool 
     if enforce_deadline and not event.registration_open():
         raise ValidationError(_("Registration for this event has closed."))
     attendance = Attendance.objects.filter(event=event, lotse=lotse).first()
-    if attendance and attendance.status in (Attendance.Status.REGISTERED, Attendance.Status.ATTENDED):
+    if attendance and attendance.status in Attendance.TAKES_A_PLACE:
         return attendance  # registering twice changes nothing
     if event.capacity is not None and event.attendances.taking_a_place().count() >= event.capacity:
         raise ValidationError(_("This event is fully booked."))
@@ -58,9 +58,10 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
     if event.region_id is not None and any(lotse.region_id != event.region_id for lotse in lotsen):
         raise ValidationError(_("This event is for the Lotsen of another region."))
     existing = {a.lotse_id: a for a in Attendance.objects.filter(event=event, lotse__in=lotsen)}
-    with_place = {Attendance.Status.REGISTERED, Attendance.Status.ATTENDED}
     newcomers = [
-        lotse for lotse in lotsen if getattr(existing.get(lotse.pk), "status", None) not in with_place
+        lotse
+        for lotse in lotsen
+        if getattr(existing.get(lotse.pk), "status", None) not in Attendance.TAKES_A_PLACE
     ]
     if event.capacity is not None:
         free = event.capacity - event.attendances.taking_a_place().count()
@@ -114,8 +115,8 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
     attendance.event = event
     if status == Attendance.Status.ATTENDED and event.starts_at > timezone.now():
         raise ValidationError(_("Attendance can only be recorded once the event has started."))
-    with_place = (Attendance.Status.REGISTERED, Attendance.Status.ATTENDED)
-    if status in with_place and attendance.status not in with_place and event.capacity is not None:
+    takes_a_place = Attendance.TAKES_A_PLACE
+    if status in takes_a_place and attendance.status not in takes_a_place and event.capacity is not None:
         # Someone excused gets their place back only if it has not been given away meanwhile.
         if event.attendances.taking_a_place().count() >= event.capacity:
             raise ValidationError(_("This event is fully booked."))

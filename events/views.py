@@ -6,7 +6,6 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,15 +25,8 @@ PAGE_SIZE = 25
 ATTENDANCE_CHOICES = [Attendance.Status.ATTENDED, Attendance.Status.EXCUSED, Attendance.Status.ABSENT]
 
 
-def _places_taken():
-    return Count(
-        "attendances",
-        filter=Q(attendances__status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]),
-    )
-
-
 def _events():
-    return Event.objects.select_related("region").annotate(places_taken=_places_taken())
+    return Event.objects.select_related("region").with_places_taken()
 
 
 def _visible_event(request, pk):

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -295,24 +295,19 @@ def event_list(request):
         Event.objects.visible_to(request.user)
         .upcoming()
         .select_related("region")
-        .annotate(
-            my_status=Subquery(own_status),
-            seats_taken=Count(
-                "attendances",
-                filter=Q(attendances__status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]),
-            ),
-        )
+        .with_places_taken()
+        .annotate(my_status=Subquery(own_status))
     )
     page = Paginator(events, 20).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for event in page.object_list:
         event.can_register = (
             event.registration_open(today)
-            and event.my_status not in (Attendance.Status.REGISTERED, Attendance.Status.ATTENDED)
-            and (event.capacity is None or event.seats_taken < event.capacity)
+            and event.my_status not in Attendance.TAKES_A_PLACE
+            and (event.capacity is None or event.places_taken < event.capacity)
         )
         event.can_cancel = event.my_status == Attendance.Status.REGISTERED and event.registration_open(today)
-        event.is_full = event.capacity is not None and event.seats_taken >= event.capacity
+        event.is_full = event.capacity is not None and event.places_taken >= event.capacity
     attended = (
         Attendance.objects.visible_to(request.user)
         .filter(lotse=lotse, status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS)
