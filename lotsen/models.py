@@ -359,6 +359,9 @@ class AllowanceClaim(models.Model):
         REJECTED = "rejected", _("rejected")
         PAID = "paid", _("paid")
 
+    #: The Lotse may still change and (re)submit the claim; a rejected claim goes back to them to fix.
+    OPEN_TO_LOTSE = (Status.DRAFT, Status.REJECTED)
+
     lotse = models.ForeignKey(Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="claims")
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="claims"

@@ -205,7 +205,7 @@ def save_claim_draft(
                 )
         except IntegrityError as exc:
             raise ValidationError(_("There is already a claim for this month.")) from exc
-    if claim.status not in (Status.DRAFT, Status.REJECTED):
+    if claim.status not in AllowanceClaim.OPEN_TO_LOTSE:
         raise ValidationError(_("This claim has already been submitted and can no longer be changed."))
     claim.contract, claim.amount, claim.hours, claim.activities = contract, amount, hours, activities
     claim.status = Status.DRAFT
@@ -218,7 +218,7 @@ def submit_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
     claim = AllowanceClaim.objects.select_for_update().select_related("lotse").get(pk=claim.pk)
     if claim.lotse.user_id != acting_user.pk:
         raise PermissionDenied
-    if claim.status not in (Status.DRAFT, Status.REJECTED):
+    if claim.status not in AllowanceClaim.OPEN_TO_LOTSE:
         raise ValidationError(_("This claim has already been submitted."))
     claim.status, claim.submitted_at = Status.SUBMITTED, timezone.now()
     claim.rejection_reason = ""

@@ -206,7 +206,7 @@ def claim_month(request, year: int, month: int):
     claim = own_claims(request).select_related("contract").filter(month=first).first()
     prefill = claim_prefill(lotse=request.lotse, month=first)
     editable = prefill.contract is not None and (
-        claim is None or claim.status in (AllowanceClaim.Status.DRAFT, AllowanceClaim.Status.REJECTED)
+        claim is None or claim.status in AllowanceClaim.OPEN_TO_LOTSE
     )
     form = None
     if editable:
