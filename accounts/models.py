@@ -116,6 +116,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_coordinator(self) -> bool:
         return bool(self.coordinated_region_ids())
 
+    @property
+    def works_across_regions(self) -> bool:
+        """Programme staff and coordinators of several regions; only they need a region filter on a list."""
+        return self.sees_everything or len(self.coordinated_region_ids()) > 1
+
     @cached_property
     def lotse_profile(self):
         """The Lotse record linked to this login, or None."""

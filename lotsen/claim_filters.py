@@ -64,8 +64,7 @@ class ClaimFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         user = request.user
-        # Only who looks after more than one region needs the region filter.
-        if not (user.sees_everything or len(user.coordinated_region_ids()) > 1):
+        if not user.works_across_regions:
             del self.filters["region"]
 
     @property

@@ -115,7 +115,7 @@ class LotseFilter(django_filters.FilterSet):
         filters["region"].queryset = Region.objects.visible_to(user)
         filters["district"].queryset = District.objects.visible_to(user)
         filters["organisation"].queryset = Organisation.objects.visible_to(user)
-        if len(user.coordinated_region_ids()) == 1 and not user.sees_everything:
+        if not user.works_across_regions:
             del filters["region"]
 
     def filter_search(self, queryset, name, value):

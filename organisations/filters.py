@@ -54,7 +54,7 @@ class OrganisationFilter(django_filters.FilterSet):
         self.filters["language"].queryset = Language.objects.filter(
             organisations__in=Organisation.objects.visible_to(user)
         ).distinct()
-        if len(user.coordinated_region_ids()) == 1 and not user.sees_everything:
+        if not user.works_across_regions:
             del self.filters["region"]
 
     def filter_search(self, queryset, name, value):
