@@ -87,8 +87,8 @@ def certificate_contents(certificates: list[Certificate]) -> list[CertificateDat
     years = {c.programme_year for c in rows.values()}
     sessions: dict[tuple[int, int], list[Session]] = defaultdict(list)
     attended = (
-        Attendance.objects.filter(lotse_id__in={c.lotse_id for c in rows.values()})
-        .filter(status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS)
+        Attendance.objects.attended_trainings()
+        .filter(lotse_id__in={c.lotse_id for c in rows.values()})
         .filter(event__starts_at__year__in=years)
         .select_related("event")
         .order_by("event__starts_at", "event_id")

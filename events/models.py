@@ -135,6 +135,11 @@ class AttendanceQuerySet(ScopedQuerySet):
     def attended(self):
         return self.filter(status=Attendance.Status.ATTENDED)
 
+    def attended_trainings(self):
+        """What counts as training for certificates, claims and the Lotse's record: attended sessions and
+        workshops (information events and the like do not)."""
+        return self.attended().filter(event__kind__in=Event.TRAINING_KINDS)
+
     def taking_a_place(self):
         return self.filter(status__in=Attendance.TAKES_A_PLACE)
 

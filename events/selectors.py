@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from events.models import Attendance, Event
+from events.models import Attendance
 
 HOURS = DecimalField(max_digits=7, decimal_places=1)
 
@@ -16,11 +16,7 @@ def training_hours_subquery(lotse_ref: str = "pk", *, year: int | None = None) -
     A correlated subquery rather than a join: it can sit next to other annotations (counts, sums) of any
     list without multiplying their rows.
     """
-    attended = Attendance.objects.filter(
-        lotse_id=OuterRef(lotse_ref),
-        status=Attendance.Status.ATTENDED,
-        event__kind__in=Event.TRAINING_KINDS,
-    )
+    attended = Attendance.objects.attended_trainings().filter(lotse_id=OuterRef(lotse_ref))
     if year is not None:
         attended = attended.filter(event__starts_at__year=year)
     total = (

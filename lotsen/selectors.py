@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from events.models import Attendance, Event
+from events.selectors import training_hours_subquery
 from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
 from organisations.models import Organisation
 from portal.dates import previous_month
@@ -33,18 +34,11 @@ def with_activity(lotsen: QuerySet, *, user) -> QuerySet:
     Consultations are counted as the user may see them (they are scoped by the region they were logged in).
     """
     consultations = Consultation.objects.visible_to(user).filter(lotse=OuterRef("pk"))
-    trainings = Attendance.objects.filter(
-        lotse=OuterRef("pk"), status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS
-    )
-    hours = trainings.order_by().values("lotse").annotate(h=Sum("event__hours_credited")).values("h")
+    trainings = Attendance.objects.attended_trainings().filter(lotse=OuterRef("pk"))
     return lotsen.annotate(
         consultations_count=_count_subquery(consultations),
         trainings_attended=_count_subquery(trainings),
-        training_hours=Coalesce(
-            Subquery(hours, output_field=DecimalField(max_digits=8, decimal_places=1)),
-            0,
-            output_field=DecimalField(max_digits=8, decimal_places=1),
-        ),
+        training_hours=training_hours_subquery("pk"),
     )
 
 

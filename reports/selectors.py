@@ -199,10 +199,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     }
     participations = dict(
         Attendance.objects.visible_to(user)
-        .attended()
+        .attended_trainings()
         .filter(
             lotse__region_id__in=region_ids,
-            event__kind__in=Event.TRAINING_KINDS,
             event__starts_at__gte=start_at,
             event__starts_at__lt=end_at,
         )

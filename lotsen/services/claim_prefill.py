@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from events.models import Attendance, Event
+from events.models import Attendance
 from lotsen.models import Consultation, Contract, Lotse, minutes_as_hours
 from lotsen.services.claims import contract_for_month
 from portal.dates import first_of_month, last_of_month
@@ -75,13 +75,11 @@ def month_activity(*, lotse: Lotse, month: datetime.date) -> MonthActivity:
     ends = datetime.datetime.combine(
         last_of_month(month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
-    trainings = Attendance.objects.filter(
-        lotse=lotse,
-        status=Attendance.Status.ATTENDED,
-        event__kind__in=Event.TRAINING_KINDS,
-        event__starts_at__gte=starts,
-        event__starts_at__lt=ends,
-    ).aggregate(count=Count("pk"), hours=Sum("event__hours_credited"))
+    trainings = (
+        Attendance.objects.attended_trainings()
+        .filter(lotse=lotse, event__starts_at__gte=starts, event__starts_at__lt=ends)
+        .aggregate(count=Count("pk"), hours=Sum("event__hours_credited"))
+    )
     return MonthActivity(
         month=month,
         consultations=consultations["count"],

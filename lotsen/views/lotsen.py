@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certificates.forms import IssueForLotseForm
-from events.models import Attendance, Event
+from events.models import Attendance
 from lotsen import selectors
 from lotsen.filters import LotseFilter
 from lotsen.forms.lotsen import LotseForm, StatusChangeForm
@@ -60,9 +60,8 @@ def lotse_detail(request, pk: int):
         pk=pk,
     )
     trainings = list(
-        Attendance.objects.filter(
-            lotse=lotse, status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS
-        )
+        Attendance.objects.attended_trainings()
+        .filter(lotse=lotse)
         .select_related("event")
         .order_by("-event__starts_at")
     )

@@ -310,7 +310,8 @@ def event_list(request):
         event.is_full = event.capacity is not None and event.places_taken >= event.capacity
     attended = (
         Attendance.objects.visible_to(request.user)
-        .filter(lotse=lotse, status=Attendance.Status.ATTENDED, event__kind__in=Event.TRAINING_KINDS)
+        .attended_trainings()
+        .filter(lotse=lotse)
         .select_related("event")
         .order_by("-event__starts_at")
     )
