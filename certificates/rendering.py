@@ -1,6 +1,6 @@
 """Rendering of participation certificates ("Teilnahmebescheinigungen") as PDF/A.
 
-Ported from the rendering prototype (/work/pdfproto). Two entry points:
+Two entry points:
 
 * :func:`render_certificate` – one WeasyPrint document per certificate. Simple; pays
   the fixed per-document cost (cascade setup, font subsetting/embedding, ICC profile,

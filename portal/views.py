@@ -33,5 +33,5 @@ def robots_txt(request):
 @login_not_required
 @require_GET
 def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon (was a 404)."""
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon rather than a 404."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -151,7 +151,7 @@ def _check_amount(contract: Contract, amount: Decimal, hours: Decimal | None) ->
         raise ValidationError({"hours": _("The hours cannot be negative.")})
     limit = contract.rate
     if contract.allowance_type == Contract.AllowanceType.HOURLY:
-        # The limit for an hourly contract is rate × hours; it was computed but never enforced before.
+        # An hourly contract pays rate × hours: the hours are what the amount is checked against.
         if hours is None:
             raise ValidationError({"hours": _("Please enter the hours for an hourly allowance.")})
         limit = contract.rate * hours
