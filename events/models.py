@@ -120,6 +120,11 @@ class Event(models.Model):
     def is_training(self) -> bool:
         return self.kind in self.TRAINING_KINDS
 
+    @property
+    def is_full(self) -> bool:
+        """No place left; needs the ``places_taken`` annotation (EventQuerySet.with_places_taken)."""
+        return self.capacity is not None and self.places_taken >= self.capacity
+
     def registration_open(self, today=None) -> bool:
         today = today or timezone.localdate()
         if self.registration_deadline is not None:

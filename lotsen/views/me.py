@@ -301,13 +301,13 @@ def event_list(request):
     page = Paginator(events, 20).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for event in page.object_list:
+        # The buttons offer what events.services.register / cancel will accept.
         event.can_register = (
             event.registration_open(today)
             and event.my_status not in Attendance.TAKES_A_PLACE
-            and (event.capacity is None or event.places_taken < event.capacity)
+            and not event.is_full
         )
         event.can_cancel = event.my_status == Attendance.Status.REGISTERED and event.registration_open(today)
-        event.is_full = event.capacity is not None and event.places_taken >= event.capacity
     attended = (
         Attendance.objects.visible_to(request.user)
         .attended_trainings()
