@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from portal.filters import OrderingFilter
+from portal.forms import DateInput
 from regions.models import Region
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EventFilterForm(forms.Form):
@@ -37,10 +36,10 @@ class EventFilter(django_filters.FilterSet):
         label=_("Region"), queryset=_regions, empty_label=_("all regions"), null_label=_("programme-wide")
     )
     starts_from = django_filters.DateFilter(
-        label=_("From"), field_name="starts_at", lookup_expr="date__gte", widget=DATE_WIDGET
+        label=_("From"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput
     )
     starts_until = django_filters.DateFilter(
-        label=_("Until"), field_name="starts_at", lookup_expr="date__lte", widget=DATE_WIDGET
+        label=_("Until"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput
     )
     o = OrderingFilter(
         label=_("Sort by"),

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Attendance, Event
 from events.validators import no_markup
 from lotsen.models import Lotse
+from portal.forms import DateInput
 from regions.models import Region
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EventForm(forms.ModelForm):
@@ -32,7 +32,7 @@ class EventForm(forms.ModelForm):
         widgets = {
             "starts_at": DATETIME_WIDGET,
             "ends_at": DATETIME_WIDGET,
-            "registration_deadline": DATE_WIDGET,
+            "registration_deadline": DateInput,
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 

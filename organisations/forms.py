@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.forms.lotsen import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
 from organisations.models import Organisation
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
 from regions.models import District, Language
 
 

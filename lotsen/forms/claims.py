@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.validators import no_markup
 from lotsen.models import AllowanceClaim, Lotse
+from portal.forms import DateInput
 
 #: One pay batch is a page or a few pages of the queue, never the whole table.
 MAX_CLAIMS_PER_BATCH = 500
@@ -52,9 +53,7 @@ class PayClaimsForm(forms.Form):
 class SelfDeclarationForm(forms.Form):
     lotse = forms.ModelChoiceField(label=_("Lotse"), queryset=Lotse.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100)
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

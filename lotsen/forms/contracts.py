@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from lotsen.forms.lotsen import DateInput
 from lotsen.models import Contract, Lotse
 from organisations.models import Organisation
+from portal.forms import DateInput
 
 PDF_MAGIC = b"%PDF-"
 

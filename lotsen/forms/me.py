@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.forms.lotsen import MULTIPLE_CHOICE_HINT
 from lotsen.models import Consultation, Lotse, Topic
 from lotsen.services.consultations import MAX_BACKDATE_DAYS
 from organisations.models import PartnerInstitution
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput
 from regions.models import Language
 
 
@@ -55,7 +55,7 @@ class ConsultationForm(forms.ModelForm):
             "follow_up_needed",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DateInput,
             "duration_minutes": forms.NumberInput(
                 attrs={"min": 5, "max": Consultation.MAX_DURATION_MINUTES, "step": 5, "inputmode": "numeric"}
             ),
