@@ -30,6 +30,7 @@ from certificates.models import Certificate, CertificateBatch, certificate_uploa
 from certificates.selectors import eligible_lotsen, training_record
 from events.models import Event
 from lotsen.models import Lotse
+from portal.access import require_editable
 from regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -103,11 +104,6 @@ def _withdraw_unpublished(certificate_ids: list[int], batch_id: int | None) -> N
 
 
 # -- issuing -------------------------------------------------------------------------------------------
-def _require_editable_lotse(lotse: Lotse, acting_user) -> None:
-    if not Lotse.objects.editable_by(acting_user).filter(pk=lotse.pk).exists():
-        raise PermissionDenied
-
-
 def _next_version(lotse_id: int, programme_year: int) -> int:
     latest = Certificate.objects.filter(lotse_id=lotse_id, programme_year=programme_year).aggregate(
         v=Max("version")
@@ -118,7 +114,7 @@ def _next_version(lotse_id: int, programme_year: int) -> int:
 @transaction.atomic
 def issue_certificate(*, lotse: Lotse, programme_year: int, acting_user) -> Certificate:
     """Issue the certificate of one Lotse for a programme year (rendered by the worker)."""
-    _require_editable_lotse(lotse, acting_user)
+    require_editable(lotse, acting_user)
     # Lock the Lotse so two clicks cannot both pick the same next version.
     lotse = Lotse.objects.select_for_update().get(pk=lotse.pk)
     record = training_record(lotse, programme_year=programme_year)
@@ -170,10 +166,7 @@ def issue_batch(
     no valid certificate for the year yet. Raises ValidationError if there is nobody to issue for."""
     if (region is None) == (event is None):
         raise ValueError("Give either a region or an event.")
-    if region is not None and not Region.objects.editable_by(acting_user).filter(pk=region.pk).exists():
-        raise PermissionDenied
-    if event is not None and not Event.objects.editable_by(acting_user).filter(pk=event.pk).exists():
-        raise PermissionDenied
+    require_editable(region or event, acting_user)
     lotsen = Lotse.objects.editable_by(acting_user)
     if region is not None:
         lotsen = lotsen.filter(region=region)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Attendance, Event
 from lotsen.models import Lotse
+from portal.access import require_coordination
 
 
 def can_register(*, acting_user, lotse: Lotse) -> bool:
@@ -50,8 +51,7 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
     lotsen = list(lotsen)
     if not lotsen:
         raise ValidationError(_("Select at least one Lotse."))
-    if not (acting_user.sees_everything or acting_user.is_coordinator):
-        raise PermissionDenied
+    require_coordination(acting_user)
     if any(not can_register(acting_user=acting_user, lotse=lotse) for lotse in lotsen):
         raise PermissionDenied
     event = Event.objects.select_for_update().get(pk=event.pk)

@@ -46,9 +46,14 @@ def lotse_required(view):
     return wrapper
 
 
+def require_editable(obj, user) -> None:
+    """PermissionDenied unless ``editable_by(user)`` holds the object (services check this again)."""
+    if not type(obj).objects.editable_by(user).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+
+
 def get_editable_or_403(queryset, user, **lookup):
     """The object if the user may change it; 404 if they may not even see it; 403 otherwise."""
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    if not queryset.model.objects.editable_by(user).filter(pk=obj.pk).exists():
-        raise PermissionDenied
+    require_editable(obj, user)
     return obj

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
+from portal.access import require_editable
 from portal.dates import first_of_month, last_of_month
 
 Status = AllowanceClaim.Status
@@ -130,8 +131,7 @@ def record_self_declaration(
     *, lotse: Lotse, year: int, received_on: datetime.date, acting_user
 ) -> SelfDeclaration:
     """Record that the Lotse declared for the year that the tax-free allowance is not claimed elsewhere."""
-    if not Lotse.objects.editable_by(acting_user).filter(pk=lotse.pk).exists():
-        raise PermissionDenied
+    require_editable(lotse, acting_user)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date of receipt cannot be in the future.")})
     try:
