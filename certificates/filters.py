@@ -28,6 +28,6 @@ class CertificateFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        # Only programme staff see several regions; for everybody else the filter would be noise.
-        if request is None or not request.user.sees_everything:
+        # Only those who see several regions need the filter (the same rule as every other list).
+        if request is None or not request.user.works_across_regions:
             del self.filters["region"]

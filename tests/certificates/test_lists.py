@@ -48,10 +48,16 @@ def test_filters_by_status_and_year(coordinator_client, world):
     assert list(by_year) == [failed]
 
 
-def test_region_filter_only_for_staff(client, world):
+def test_region_filter_only_for_those_who_see_several_regions(client, world):
+    from accounts.models import User
+
     f.CertificateFactory(lotse=world.lotse_siegen)
     client.force_login(world.coordinator)
     assert "region" not in _list(client).context["filter"].form.fields
+    # A coordinator of two regions gets the filter, like on every other list.
+    f.CoordinationFactory(user=world.coordinator, region=world.siegen)
+    client.force_login(User.objects.get(pk=world.coordinator.pk))
+    assert "region" in _list(client).context["filter"].form.fields
     client.force_login(world.staff)
     assert "region" in _list(client).context["filter"].form.fields
     in_siegen = _list(client, region=world.siegen.pk).context["certificates"]
