@@ -5,12 +5,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from lotsen.validators import mask_iban, normalize_iban, validate_iban
+from portal.dates import first_of_month, last_of_month
 from portal.scoping import ScopedQuerySet
 
 
@@ -426,6 +428,13 @@ class AllowanceClaim(models.Model):
 class ConsultationQuerySet(ScopedQuerySet):
     # Scoped by the region the consultation was logged in, which reports group by.
     owner_lookup = "lotse__user"
+
+    def in_month(self, month: datetime.date):
+        return self.filter(date__gte=first_of_month(month), date__lte=last_of_month(month))
+
+    def totals(self) -> dict:
+        """{"count": n, "minutes": m} in one query; 0 minutes when there is no row."""
+        return self.aggregate(count=Count("pk"), minutes=Coalesce(Sum("duration_minutes"), 0))
 
 
 def minutes_as_hours(minutes: int | None) -> Decimal:

@@ -3,7 +3,6 @@ the figures come from the apps' selectors, always through visible_to(user)."""
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,11 +45,7 @@ def lotse_dashboard(user) -> dict:
     """The Lotse's start page: log a consultation first, then this month, the open claim, events."""
     lotse = user.lotse_profile
     today = timezone.localdate()
-    month_totals = (
-        Consultation.objects.visible_to(user)
-        .filter(lotse=lotse, date__year=today.year, date__month=today.month)
-        .aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
-    )
+    month_totals = Consultation.objects.visible_to(user).filter(lotse=lotse).in_month(today).totals()
     # The most recent claim that still needs the Lotse or the coordinator (not yet paid).
     open_claim = (
         AllowanceClaim.objects.visible_to(user)

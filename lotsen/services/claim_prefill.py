@@ -67,9 +67,7 @@ class MonthActivity:
 def month_activity(*, lotse: Lotse, month: datetime.date) -> MonthActivity:
     """The Lotse's logged consultations and attended training sessions of a calendar month (two queries)."""
     month = first_of_month(month)
-    consultations = Consultation.objects.filter(
-        lotse=lotse, date__gte=month, date__lte=last_of_month(month)
-    ).aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
+    consultations = Consultation.objects.filter(lotse=lotse).in_month(month).totals()
     tz = timezone.get_current_timezone()
     starts = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
     ends = datetime.datetime.combine(
@@ -83,7 +81,7 @@ def month_activity(*, lotse: Lotse, month: datetime.date) -> MonthActivity:
     return MonthActivity(
         month=month,
         consultations=consultations["count"],
-        consultation_minutes=consultations["minutes"] or 0,
+        consultation_minutes=consultations["minutes"],
         trainings=trainings["count"],
         training_hours=trainings["hours"] or Decimal("0"),
     )

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,13 +62,13 @@ def consultation_list(request):
     month_form = ConsultationMonthForm(request.GET or None, initial={"month": timezone.localdate()})
     month = month_form.selected_month()
     following = next_month(month)
-    entries = own_consultations(request).filter(date__year=month.year, date__month=month.month)
-    totals = entries.aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
+    entries = own_consultations(request).in_month(month)
+    totals = entries.totals()
     page = Paginator(
         entries.select_related("language", "referral").order_by("-date", "-created_at"),
         CONSULTATIONS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    minutes = totals["minutes"] or 0
+    minutes = totals["minutes"]
     return render(
         request,
         "lotsen/me/consultation_list.html",
