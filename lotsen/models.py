@@ -474,6 +474,19 @@ class Consultation(models.Model):
         NOT_STATED = "na", _("not stated")
 
     MAX_DURATION_MINUTES = 600
+    #: What a Lotse enters about a consultation besides the topics (one boolean column each, TOPIC_FIELDS).
+    ENTRY_FIELDS = (
+        "date",
+        "duration_minutes",
+        "mode",
+        "language",
+        "age_band",
+        "gender",
+        "country_of_origin",
+        "time_in_germany",
+        "referral",
+        "follow_up_needed",
+    )
 
     lotse = models.ForeignKey(
         Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="consultations"

@@ -42,18 +42,7 @@ class ConsultationForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = [
-            "date",
-            "duration_minutes",
-            "mode",
-            "language",
-            "age_band",
-            "gender",
-            "country_of_origin",
-            "time_in_germany",
-            "referral",
-            "follow_up_needed",
-        ]
+        fields = list(Consultation.ENTRY_FIELDS)
         widgets = {
             "date": DateInput,
             "duration_minutes": forms.NumberInput(

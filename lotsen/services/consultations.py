@@ -21,19 +21,7 @@ from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 logger = logging.getLogger(__name__)
 
 #: What a Lotse may set on a consultation; lotse, region, submission key and timestamps never come from input.
-EDITABLE_FIELDS = (
-    "date",
-    "duration_minutes",
-    "mode",
-    "language",
-    "age_band",
-    "gender",
-    "country_of_origin",
-    "time_in_germany",
-    "referral",
-    "follow_up_needed",
-    *TOPIC_FIELDS.values(),
-)
+EDITABLE_FIELDS = (*Consultation.ENTRY_FIELDS, *TOPIC_FIELDS.values())
 #: How far back a consultation may be dated (a typo in the year must not land in an old report).
 MAX_BACKDATE_DAYS = 366
 

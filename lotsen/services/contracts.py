@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from lotsen.models import Contract, Lotse
 from lotsen.services.lotsen import change_status, lock_editable_lotse
+from portal.dates import ONE_DAY
 
 logger = logging.getLogger(__name__)
-
-ONE_DAY = datetime.timedelta(days=1)
 
 
 def _fmt(day: datetime.date | None) -> str:
