@@ -31,6 +31,7 @@ from certificates.selectors import eligible_lotsen, training_record
 from events.models import Event
 from lotsen.models import Lotse
 from portal.access import require_editable
+from portal.queue import QueueUnavailable
 from regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ Status = Certificate.Status
 #: Certificates per worker task: small enough that two worker processes share a batch, large enough that
 #: the fonts are subset once for many certificates (see certificates/rendering.py).
 CHUNK_SIZE = 25
-
-
-class QueueUnavailable(Exception):
-    """The task queue (Redis) did not accept the job; nothing was issued."""
 
 
 # -- enqueueing ----------------------------------------------------------------------------------------

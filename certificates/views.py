@@ -17,6 +17,7 @@ from certificates.forms import BatchForm, IssueForLotseForm, ReasonForm
 from certificates.models import Certificate, CertificateBatch
 from lotsen.models import Lotse
 from portal.access import get_editable_or_403, require_coordination, works_in_coordination
+from portal.queue import QueueUnavailable
 
 QUEUE_DOWN = gettext_lazy(
     "The certificate service is not reachable right now, so nothing was issued. Please try again in a few "
@@ -127,7 +128,7 @@ def issue_for_lotse(request, lotse_pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back_to(request, redirect("certificates:list"))
-    except services.QueueUnavailable:
+    except QueueUnavailable:
         messages.error(request, QUEUE_DOWN)
         return _back_to(request, redirect("certificates:list"))
     messages.success(request, _("The certificate is being created."))
@@ -149,7 +150,7 @@ def batch_create(request):
                 )
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
-            except services.QueueUnavailable:
+            except QueueUnavailable:
                 form.add_error(None, QUEUE_DOWN)
             else:
                 messages.success(
@@ -285,7 +286,7 @@ def certificate_reissue(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("certificates:detail", pk=certificate.pk)
-    except services.QueueUnavailable:
+    except QueueUnavailable:
         messages.error(request, QUEUE_DOWN)
         return redirect("certificates:detail", pk=certificate.pk)
     messages.success(request, _("A new version is being created; the old one is revoked."))

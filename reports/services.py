@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
+from portal.queue import QueueUnavailable
 from reports.forms import resolve_filters
 from reports.models import ReportExport
 from reports.privacy import SMALL, SMALL_NOTE, WITHHELD, WITHHELD_NOTE
@@ -23,10 +24,6 @@ logger = logging.getLogger(__name__)
 Status = ReportExport.Status
 #: hard time limit of the rendering task (seconds); a "running" row older than this is taken again
 TASK_TIME_LIMIT = 150
-
-
-class QueueUnavailable(Exception):
-    """The task queue (Redis) cannot be reached: nothing was requested."""
 
 
 def _enqueue(export_id: int) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import require_coordination
+from portal.queue import QueueUnavailable
 from reports import charts, exports, services
 from reports.forms import report_params, resolve_filters
 from reports.models import ReportExport
@@ -91,7 +92,7 @@ def pdf_request(request):
         return redirect("reports:index")
     try:
         export = services.request_pdf(acting_user=request.user, params=report_params(form))
-    except services.QueueUnavailable:
+    except QueueUnavailable:
         messages.error(
             request,
             _(
