@@ -26,3 +26,11 @@ def excel_csv(header: Iterable, rows: Iterable[Iterable]) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Keep typed text such as a name '=HYPERLINK(...)' text: spreadsheets would run it as a formula.
+    For cells a person typed (names); numbers and our own labels need no guard."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

@@ -24,7 +24,7 @@ from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationF
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
 from portal.access import coordinators_only
-from portal.exports import de_date, de_decimal, excel_csv
+from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
@@ -234,13 +234,6 @@ EXPORT_HEADERS = [
 ]
 
 
-def _safe_text(value: str) -> str:
-    """Keep a name like '=HYPERLINK(...)' a name: spreadsheets would run it as a formula."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 def _export_rows(request):
     data = claim_filter_data(request.GET, status=AllowanceClaim.Status.APPROVED)
     claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
@@ -250,14 +243,14 @@ def _export_rows(request):
         sees_bank = lotse.can_see_payment_details(request.user)
         yield {
             "pk": claim.pk,
-            "last_name": _safe_text(lotse.last_name),
-            "first_name": _safe_text(lotse.first_name),
+            "last_name": spreadsheet_text(lotse.last_name),
+            "first_name": spreadsheet_text(lotse.first_name),
             "region": lotse.region.name,
             "month": claim.month,
             "amount": claim.amount,
             "hours": claim.hours,
             "decided_on": timezone.localdate(claim.decided_at) if claim.decided_at else None,
-            "account_holder": _safe_text(lotse.account_holder) if sees_bank else "***",
+            "account_holder": spreadsheet_text(lotse.account_holder) if sees_bank else "***",
             "iban": lotse.iban_for(request.user),
             "declaration": claim.declaration_on_file,
             "year_total": claim.cap.approved_total,
