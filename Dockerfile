@@ -15,10 +15,13 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 portal
 WORKDIR /app
 
-COPY pyproject.toml ./
+# Exactly uv.lock, without the development group, into /opt/venv.
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never PATH=/opt/venv/bin:$PATH
+COPY uv-bootstrap.txt pyproject.toml uv.lock ./
+RUN pip install --require-hashes -r uv-bootstrap.txt \
+    && uv sync --locked --no-dev --python "$(command -v python3)"
 COPY . .
-RUN pip install --upgrade pip && pip install . \
-    && DJANGO_ENV=development python manage.py compilemessages --ignore=.venv -v0 \
+RUN DJANGO_ENV=development python manage.py compilemessages --ignore=.venv -v0 \
     && mkdir -p /app/staticfiles /app/media && chown -R portal:portal /app/staticfiles /app/media
 
 USER portal

@@ -4,16 +4,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+UV := $(VENV)/bin/uv
+# uv installs exactly uv.lock into .venv (never a newer release from the registry); --inexact keeps uv itself.
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-seed bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
+.PHONY: lock lock-check run test lint format bench bench-seed bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock uv-bootstrap.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r uv-bootstrap.txt
+	$(UV) sync --locked --inexact --quiet --python $(PY)
 	touch $(STAMP)
+
+# Refresh uv.lock on purpose (e.g. after editing pyproject.toml); `make lock ARGS="--upgrade-package django"`
+# upgrades one dependency, `make lock ARGS=--upgrade` all of them. Commit uv.lock with the change.
+lock: $(STAMP)
+	$(UV) lock $(ARGS)
+
+# Fails when pyproject.toml and uv.lock disagree (part of `make test`).
+lock-check: $(STAMP)
+	$(UV) lock --check
 
 compilemessages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv -v0
@@ -36,7 +49,7 @@ browsers:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped (they run in CI)"
 
-test: $(STAMP) compilemessages browsers
+test: $(STAMP) lock-check compilemessages browsers
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.test_settings
 	$(PY) -m pytest
 
