@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
+from portal.text import folded
 from regions.models import District, Language
 
 
@@ -66,9 +67,9 @@ class OrganisationForm(forms.ModelForm):
             self.add_error("district", _("This district does not belong to the selected region."))
         name = (cleaned.get("name") or "").strip()
         if name:
-            # The unique constraint covers region + name; with the region set automatically the form
-            # would not check it, so it is checked here (ignoring case: "Verein" and "verein" are one).
-            duplicates = Organisation.objects.filter(region=region, name__iexact=name).exclude(
+            # The unique constraint covers region + folded name; the form checks it here so the user gets a
+            # message ("Verein" and "VEREIN", "Türkisch" and "TÜRKISCH" are one name).
+            duplicates = Organisation.objects.filter(region=region, name_key=folded(name)).exclude(
                 pk=self.instance.pk
             )
             if duplicates.exists():

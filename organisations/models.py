@@ -4,9 +4,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.scoping import NOTHING, ScopedQuerySet
+from portal.text import FoldedNameQuerySetMixin, folded
 
 
-class OrganisationQuerySet(ScopedQuerySet):
+class OrganisationQuerySet(FoldedNameQuerySetMixin, ScopedQuerySet):
     def own_condition(self, user) -> Q:
         # A Lotse sees the organisations they belong to (a subquery, so the OR adds no duplicate rows).
         from lotsen.models import Lotse
@@ -54,6 +55,8 @@ class Organisation(models.Model):
         blank=True,
     )
     name = models.CharField(_("name"), max_length=200)
+    #: the name folded for comparison (see portal.text.folded): unique per region, whatever the case
+    name_key = models.CharField(max_length=400, editable=False)
     legal_form = models.CharField(
         _("legal form"), max_length=20, choices=LegalForm.choices, default=LegalForm.EV
     )
@@ -103,12 +106,16 @@ class Organisation(models.Model):
         verbose_name_plural = _("migrant organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="organisation_name_per_region")
+            models.UniqueConstraint(fields=["region", "name_key"], name="organisation_name_per_region")
         ]
         indexes = [models.Index(fields=["region", "cooperation_status"])]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = folded(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def minimum_standard_complete(self) -> bool:
@@ -126,7 +133,7 @@ class Organisation(models.Model):
             raise ValidationError({"district": _("This district does not belong to the selected region.")})
 
 
-class PartnerInstitutionQuerySet(ScopedQuerySet):
+class PartnerInstitutionQuerySet(FoldedNameQuerySetMixin, ScopedQuerySet):
     def own_condition(self, user) -> Q:
         # Lotsen refer clients to the partner institutions of their region.
         lotse = user.lotse_profile
@@ -156,6 +163,8 @@ class PartnerInstitution(models.Model):
         "regions.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
     name = models.CharField(_("name"), max_length=200)
+    #: the name folded for comparison (see portal.text.folded): unique per region, whatever the case
+    name_key = models.CharField(max_length=400, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.TextField(_("address"), blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
@@ -168,7 +177,11 @@ class PartnerInstitution(models.Model):
         verbose_name = _("partner institution")
         verbose_name_plural = _("partner institutions")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="partner_name_per_region")]
+        constraints = [models.UniqueConstraint(fields=["region", "name_key"], name="partner_name_per_region")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = folded(self.name)
+        super().save(*args, **kwargs)

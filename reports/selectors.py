@@ -37,6 +37,7 @@ from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Lotse, TaxAllowanceCap, Topic
 from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
+from portal.numbers import normalise
 from regions.models import Language, Region
 from reports.privacy import Equation, Suppressed, protect_counts
 
@@ -84,6 +85,11 @@ class Table:
     rows: list[Row]
     totals: Row | None = None
 
+    def __post_init__(self):
+        kinds = [column.kind for column in self.columns]
+        for row in self.all_rows:
+            row.values = [normalise(value, kind) for value, kind in zip(row.values, kinds, strict=True)]
+
     @property
     def all_rows(self) -> list[Row]:
         return [*self.rows, self.totals] if self.totals else list(self.rows)
@@ -108,6 +114,9 @@ class Report:
     tables: dict[str, Table]
     headline: list[tuple[str, object, str]] = field(default_factory=list)
     generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    def __post_init__(self):
+        self.headline = [(label, normalise(value, kind), kind) for label, value, kind in self.headline]
 
     @property
     def single_region(self) -> bool:

@@ -45,6 +45,17 @@ def pytest_sessionstart(session):
         pytest.exit("CI=true but Redis is not reachable (set REDIS_URL).", returncode=3)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may be skipped: a test that needs PostgreSQL, Redis, Chromium or a worker must run."""
+    if not settings.CI or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 requires_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL") and not settings.CI,
     reason="needs Redis (set REDIS_URL; always runs in CI)",

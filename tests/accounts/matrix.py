@@ -52,6 +52,16 @@ CASES = [
         login_redirect=False,
     ),
     Case("account_reauthenticate", ANY_USER),
+    # allauth 65.22: re-authentication by a code sent by e-mail. The portal re-authenticates by password only:
+    # both pages lead a logged-in user back to the password form (tests/accounts/test_login.py).
+    Case(
+        "account_request_reauthentication_code",
+        expect(anonymous=302, lotse_a=302, lotse_b=302, coordinator=302, other_coordinator=302, staff=302),
+    ),
+    Case(
+        "account_confirm_reauthentication_code",
+        expect(anonymous=302, lotse_a=302, lotse_b=302, coordinator=302, other_coordinator=302, staff=302),
+    ),
     # The admin: only programme staff (and superusers) get in; everyone else is sent to a login.
     # (anonymous users go to the admin login, which itself hands over to the allauth login)
     Case(

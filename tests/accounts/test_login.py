@@ -134,3 +134,20 @@ def test_the_admin_login_form_cannot_be_posted_around_allauth(client):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert "_auth_user_id" not in client.session
+
+
+def test_reauthentication_by_e_mailed_code_is_not_offered(client, world):
+    """allauth 65.22 added code re-authentication; sensitive actions here ask for the password, and the code
+    pages neither send a code nor accept one."""
+    client.force_login(world.coordinator)
+    for url in (
+        reverse("account_request_reauthentication_code"),
+        reverse("account_confirm_reauthentication_code"),
+    ):
+        for response in (client.get(url), client.post(url, {"code": "123456"})):
+            assert response.status_code == 302
+            assert response["Location"] in (
+                reverse("account_reauthenticate"),
+                reverse("account_request_reauthentication_code"),
+            )
+    assert mail.outbox == []

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from events.models import Attendance
@@ -207,3 +208,29 @@ def test_form_groups_the_minimum_standard_under_a_legend(coordinator_client, wor
     assert inside == set(Organisation.MINIMUM_STANDARD_FIELDS)
     # Every other field is still on the form, outside the group.
     assert 'name="notes"' in html and 'name="cooperation_since"' in html
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Türkisch-Deutscher Elternverein", "TÜRKISCH-DEUTSCHER ELTERNVEREIN"),
+        ("Straßenfest e.V.", "STRASSENFEST E.V."),
+        ("Kulturverein  Ararat", "kulturverein ararat"),
+    ],
+)
+def test_names_differing_only_in_case_collide_on_every_database(coordinator_client, world, first, second):
+    """Same answer on SQLite (whose case folding is ASCII-only) and PostgreSQL: the form refuses the second
+    name with a message, and the database refuses it too when the form is bypassed."""
+    data = {"legal_form": "ev", "cooperation_status": "interested"}
+    created = coordinator_client.post(reverse("organisations:create"), {**data, "name": first})
+    assert created.status_code == 302
+    before = Organisation.objects.count()
+    response = coordinator_client.post(reverse("organisations:create"), {**data, "name": second})
+    assert "name" in response.context["form"].errors
+    assert Organisation.objects.count() == before
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.create(region=world.owl, name=second, legal_form="ev")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.bulk_create([Organisation(region=world.owl, name=second, legal_form="ev")])
+    # Another region may use the same name.
+    Organisation.objects.create(region=world.siegen, name=second, legal_form="ev")
