@@ -41,7 +41,7 @@ class EventForm(forms.ModelForm):
         self.user = user
         region = self.fields["region"]
         if user.sees_everything:
-            region.queryset = Region.objects.all()
+            region.queryset = Region.objects.visible_to(user)
             region.empty_label = _("programme-wide (all regions)")
         else:
             # Coordinators plan their own regions' events; programme-wide ones belong to the programme office.
@@ -110,7 +110,7 @@ class RegisterLotsenForm(forms.Form):
         lotsen = Lotse.objects.editable_by(user).exclude(status=Lotse.Status.LEFT)
         if event.region_id is not None:
             lotsen = lotsen.filter(region_id=event.region_id)
-        already = Attendance.objects.filter(event=event).taking_a_place().values("lotse_id")
+        already = Attendance.objects.visible_to(user).filter(event=event).taking_a_place().values("lotse_id")
         self.fields["lotsen"].queryset = lotsen.exclude(pk__in=already).order_by("last_name", "first_name")
 
 

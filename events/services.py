@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 
 from events.models import Attendance, Event
 from lotsen.models import Lotse
-from portal.access import require_coordination
+from portal.access import is_own, require_coordination
 
 
 def can_register(*, acting_user, lotse: Lotse) -> bool:
     """A Lotse registers themself; coordinators register the Lotsen of their regions; staff anyone."""
     if acting_user.sees_everything:
         return True
-    if lotse.user_id == acting_user.pk:
+    if is_own(lotse, acting_user):
         return True
     return lotse.region_id in acting_user.coordinated_region_ids()
 
@@ -91,7 +91,7 @@ def cancel(*, attendance: Attendance, acting_user) -> None:
     attendance = Attendance.objects.select_for_update().select_related("event", "lotse").get(pk=attendance.pk)
     if not can_register(acting_user=acting_user, lotse=attendance.lotse):
         raise PermissionDenied
-    own = attendance.lotse.user_id == acting_user.pk and not acting_user.is_coordinator
+    own = is_own(attendance, acting_user) and not acting_user.is_coordinator
     if own and not attendance.event.registration_open():
         raise ValidationError(_("The registration deadline has passed; please contact your coordinator."))
     if attendance.status == Attendance.Status.ATTENDED:

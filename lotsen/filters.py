@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,8 +122,8 @@ class LotseFilter(django_filters.FilterSet):
         return search_words(queryset, ("first_name", "last_name"), value)
 
     def filter_active_contract(self, queryset, name, value):
-        ids = Contract.objects.filter(status=Contract.Status.ACTIVE).values("lotse_id")
-        return queryset.filter(pk__in=ids) if value == "yes" else queryset.exclude(pk__in=ids)
+        active = Exists(Contract.objects.filter(lotse=OuterRef("pk"), status=Contract.Status.ACTIVE))
+        return queryset.filter(active) if value == "yes" else queryset.exclude(active)
 
     def filter_login(self, queryset, name, value):
         pending = Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
@@ -136,7 +136,7 @@ class LotseFilter(django_filters.FilterSet):
     def filter_contract_ends_within(self, queryset, name, value):
         today = timezone.localdate()
         until = today + datetime.timedelta(days=int(value))
-        ids = Contract.objects.filter(
-            status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=until
-        ).values("lotse_id")
-        return queryset.filter(pk__in=ids)
+        ending = Contract.objects.filter(
+            lotse=OuterRef("pk"), status=Contract.Status.ACTIVE, ends_on__gte=today, ends_on__lte=until
+        )
+        return queryset.filter(Exists(ending))

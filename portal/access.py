@@ -52,6 +52,17 @@ def require_editable(obj, user) -> None:
         raise PermissionDenied
 
 
+def is_own(obj, user) -> bool:
+    """Whether the row belongs to the user as a Lotse (``owned_by``): their profile, claim, attendance..."""
+    return type(obj).objects.owned_by(user).filter(pk=obj.pk).exists()
+
+
+def require_own(obj, user) -> None:
+    """PermissionDenied unless the row is the user's own (``owned_by``): the door for a Lotse's own writes."""
+    if not is_own(obj, user):
+        raise PermissionDenied
+
+
 def get_editable_or_403(queryset, user, **lookup):
     """The object if the user may change it; 404 if they may not even see it; 403 otherwise."""
     obj = get_object_or_404(queryset.visible_to(user), **lookup)

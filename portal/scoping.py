@@ -41,6 +41,13 @@ class ScopedQuerySet(models.QuerySet):
             return NOTHING
         return Q(**{self.owner_lookup: user})
 
+    def owned_by(self, user) -> ScopedQuerySet:
+        """The user's own rows as a Lotse (their profile, consultations, claims, registrations, certificates):
+        the door for everything a Lotse does for themselves, and for asking "is this the user's own?"."""
+        if user is None or not user.is_authenticated or not user.is_active or self.owner_lookup is None:
+            return self.none()
+        return self.filter(**{self.owner_lookup: user})
+
     # -- write ---------------------------------------------------------------------------------------
     def editable_by(self, user) -> ScopedQuerySet:
         """Rows the user may change in the portal: programme staff everything, coordinators their regions."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
-from portal.access import require_editable
+from portal.access import is_own, require_editable, require_own
 from portal.dates import first_of_month, last_of_month
 
 Status = AllowanceClaim.Status
@@ -182,8 +182,7 @@ def save_claim_draft(
     acting_user,
 ) -> AllowanceClaim:
     """Create or update the Lotse's claim for a month while it is still a draft (or was rejected)."""
-    if lotse.user_id != acting_user.pk:
-        raise PermissionDenied
+    require_own(lotse, acting_user)
     month = first_of_month(month)
     contract = contract_for_month(lotse, month)
     if contract is None:
@@ -215,8 +214,8 @@ def save_claim_draft(
 
 @transaction.atomic
 def submit_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
-    claim = AllowanceClaim.objects.select_for_update().select_related("lotse").get(pk=claim.pk)
-    if claim.lotse.user_id != acting_user.pk:
+    claim = AllowanceClaim.objects.owned_by(acting_user).select_for_update().filter(pk=claim.pk).first()
+    if claim is None:
         raise PermissionDenied
     if claim.status not in AllowanceClaim.OPEN_TO_LOTSE:
         raise ValidationError(_("This claim has already been submitted."))
@@ -238,7 +237,7 @@ def _lock_for_decision(claim: AllowanceClaim, acting_user) -> AllowanceClaim:
     )
     if claim is None:
         raise PermissionDenied
-    if claim.lotse.user_id is not None and claim.lotse.user_id == acting_user.pk:
+    if is_own(claim, acting_user):
         # A coordinator who is also a Lotse never decides their own claim.
         raise PermissionDenied
     return claim

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
+from portal.access import require_own
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,13 @@ def _check(consultation: Consultation, lotse: Lotse) -> None:
 
 def _own_locked_row(consultation: Consultation, acting_user) -> Consultation:
     row = (
-        Consultation.objects.select_for_update(of=("self",))
+        Consultation.objects.owned_by(acting_user)
+        .select_for_update(of=("self",))
         .select_related("lotse")
         .filter(pk=consultation.pk)
         .first()
     )
-    if row is None or row.lotse.user_id != acting_user.pk:
+    if row is None:
         raise PermissionDenied
     if row.is_locked:
         raise ValidationError(
@@ -83,8 +85,7 @@ def log_consultation(
 
     A second call with the same submission key returns the first entry unchanged (created=False).
     """
-    if lotse.user_id != acting_user.pk:
-        raise PermissionDenied
+    require_own(lotse, acting_user)
     if submission_key is not None:
         existing = Consultation.objects.filter(submission_key=submission_key).first()
         if existing is not None:

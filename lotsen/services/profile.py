@@ -2,10 +2,10 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from lotsen.models import Lotse, Topic
+from portal.access import require_own
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +16,7 @@ OWN_PROFILE_FIELDS = ("email", "phone", "availability", "expertise")
 
 @transaction.atomic
 def update_own_profile(*, lotse: Lotse, acting_user, languages, **values) -> Lotse:
-    if lotse.user_id != acting_user.pk:
-        raise PermissionDenied
+    require_own(lotse, acting_user)
     unknown = set(values) - set(OWN_PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not editable by the Lotse: {sorted(unknown)}")

@@ -23,7 +23,7 @@ from lotsen.claim_filters import ClaimFilter, claim_filter_data
 from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
-from portal.access import coordinators_only
+from portal.access import coordinators_only, is_own
 from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
 
@@ -89,7 +89,7 @@ def _render_detail(request, claim, reject_form=None, status=200):
         "lotsen/claims/claim_detail.html",
         {
             "claim": claim,
-            "can_decide": can_decide and claim.lotse.user_id != request.user.pk,
+            "can_decide": can_decide and not is_own(claim, request.user),
             "reject_form": reject_form or RejectClaimForm(),
             "next": _queue_url_from_next(request),
             "iban": claim.lotse.iban_for(request.user),

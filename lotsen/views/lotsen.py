@@ -60,7 +60,8 @@ def lotse_detail(request, pk: int):
         pk=pk,
     )
     trainings = list(
-        Attendance.objects.attended_trainings()
+        Attendance.objects.visible_to(request.user)
+        .attended_trainings()
         .filter(lotse=lotse)
         .select_related("event")
         .order_by("-event__starts_at")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, Event
@@ -123,3 +124,27 @@ def test_editable_by_never_reaches_beyond_visible(rule: Rule, full_world):
         assert _pks(rule.model.objects.editable_by(user)) <= _pks(rule.model.objects.visible_to(user))
     # Lotsen never edit through the coordinator door.
     assert not _pks(rule.model.objects.editable_by(w.lotse_a.user))
+
+
+@pytest.mark.parametrize(
+    ("model", "record"),
+    [
+        (Lotse, "lotse_a"),
+        (Consultation, "consultation"),
+        (AllowanceClaim, "claim"),
+        (Attendance, "attendance"),
+        (Certificate, "certificate"),
+    ],
+)
+def test_owned_by_is_the_lotse_own_rows_only(world, model, record):
+    """The owner door: Lotse A owns their rows; nobody else does, not even staff who see everything."""
+    row = getattr(world, record)
+    assert list(model.objects.owned_by(world.lotse_a.user).filter(pk=row.pk)) == [row]
+    for other in (world.lotse_b.user, world.coordinator, world.staff, AnonymousUser()):
+        assert not model.objects.owned_by(other).filter(pk=row.pk).exists()
+    world.lotse_a.user.is_active = False
+    assert not model.objects.owned_by(world.lotse_a.user).exists()
+
+
+def test_models_without_owner_have_no_owned_rows(world):
+    assert not Organisation.objects.owned_by(world.lotse_a.user).exists()
