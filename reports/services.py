@@ -59,15 +59,20 @@ def claim_export(export_id: int) -> bool:
     )
 
 
-def render_pdf_bytes(export: ReportExport) -> bytes:
-    """The one-page programme summary for funders (A4, German), for the requester's scope."""
+def summary_document(export: ReportExport):
+    """The laid-out (WeasyPrint) programme summary for funders (A4, German), for the requester's scope."""
     from weasyprint import HTML
 
     with translation.override("de"):
         form, period, regions, _valid = resolve_filters(export.requested_by, export.params)
         report = build_report(user=export.requested_by, regions=regions, period=period)
         html = render_to_string("reports/pdf/summary.html", pdf_context(report))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def render_pdf_bytes(export: ReportExport) -> bytes:
+    """The one-page programme summary for funders as PDF."""
+    return summary_document(export).write_pdf()
 
 
 #: the columns of the overview that fit on the one-page summary

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -261,6 +262,65 @@ def test_pdf_summary_is_rendered_by_the_task(staff_client, figures, django_captu
     text = reader.pages[0].extract_text()
     assert "Ostwestfalen-Lippe" in text and "19" in text and _german("Consultations")[0] in text
     assert str(YEAR) in text
+
+
+# Where a word was split in the PDF: a hyphen (U+2010 as WeasyPrint writes it, or "-") or a soft hyphen
+# at the end of a line.
+SPLIT_WORD = re.compile(r"\w[\u2010\u00ad-]\n\w")
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def test_pdf_table_headers_are_whole_words_and_the_table_fits_the_page(figures):
+    """Issue #9: "Bera-tun-gen" in the funders' PDF. The overview's headers (German compounds such as
+    Teilnahmebescheinigungen) wrap only between words, and the table still fits the A4 page."""
+    from pypdf import PdfReader
+
+    from reports.forms import resolve_filters
+    from reports.selectors import build_report
+    from reports.services import pdf_context, summary_document
+
+    export = ReportExport.objects.create(requested_by=figures.staff, params=YEAR_QUERY)
+    with translation.override("de"):
+        _form, period, regions, _valid = resolve_filters(figures.staff, YEAR_QUERY)
+        report = build_report(user=figures.staff, regions=regions, period=period)
+        overview = pdf_context(report)["overview"]
+    headers = [overview["row_header"], *overview["headers"]]
+    document = summary_document(export)
+    text = PdfReader(io.BytesIO(document.write_pdf())).pages[0].extract_text()
+    assert "Ostwestfalen-Lippe" in text, f"region name broken up (headers leave it no room): {text!r}"
+    # The overview's header row: from the table's title to its first region.
+    header_text = text[
+        text.index(overview["title"]) + len(overview["title"]) : text.index("Ostwestfalen-Lippe")
+    ]
+    assert not SPLIT_WORD.search(header_text), f"hyphenated header: {header_text!r}"
+    words = header_text.split()
+    for header in headers:
+        for word in header.split():
+            assert word in words, f"header {header!r}: {word!r} is broken up in the PDF: {header_text!r}"
+    assert {"Beratungen", "Teilnahmebescheinigungen", "Qualifizierungsstunden"} <= set(words)
+    # Nothing runs past the right margin (an unbreakable header would push the table off the page), and no
+    # word runs out of its cell or figure card into the next one.
+    page = document.pages[0]._page_box  # WeasyPrint's layout tree: positions in CSS px
+    right = page.margin_width() - page.margin_right
+    overflowing = []
+    for box in _boxes(page):
+        if getattr(box, "element_tag", None) not in {"table", "th", "td", "li"}:
+            continue
+        if box.position_x + box.margin_width() > right + 0.5:
+            overflowing.append(
+                f"<{box.element_tag}> ends at {box.position_x + box.margin_width():.0f} > {right:.0f}"
+            )
+        if box.element_tag != "table":
+            inner_right = box.content_box_x() + box.width
+            for text in _boxes(box):
+                if getattr(text, "text", None) and text.position_x + text.width > inner_right + 0.5:
+                    overflowing.append(f"<{box.element_tag}> {text.text!r} runs out of its box")
+    assert not overflowing, list(dict.fromkeys(overflowing))
 
 
 def test_pdf_task_is_idempotent(staff_client, figures):
