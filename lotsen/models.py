@@ -141,6 +141,13 @@ class Lotse(models.Model):
     def can_see_payment_details(self, user) -> bool:
         return bool(user.is_active and (user.is_superuser or self.region_id in user.paying_region_ids()))
 
+    def can_change_payment_details(self, user) -> bool:
+        """Bank details are changed only by those who pay the Lotse's region, and never by the person for
+        their own record (separation of duties: who pays must not redirect the payment to themself)."""
+        from portal.access import acts_for_self
+
+        return self.can_see_payment_details(user) and not acts_for_self(user, self)
+
     def iban_for(self, user) -> str:
         from lotsen.validators import format_iban
 
