@@ -30,7 +30,7 @@ from certificates.models import Certificate, CertificateBatch, certificate_uploa
 from certificates.selectors import eligible_lotsen, training_record
 from events.models import Event
 from lotsen.models import Lotse
-from portal.access import require_editable
+from portal.access import forbid_self, require_editable
 from portal.queue import QueueUnavailable
 from regions.models import Region
 
@@ -112,6 +112,7 @@ def _next_version(lotse_id: int, programme_year: int) -> int:
 def issue_certificate(*, lotse: Lotse, programme_year: int, acting_user) -> Certificate:
     """Issue the certificate of one Lotse for a programme year (rendered by the worker)."""
     require_editable(lotse, acting_user)
+    forbid_self(acting_user, lotse)
     # Lock the Lotse so two clicks cannot both pick the same next version.
     lotse = Lotse.objects.select_for_update().get(pk=lotse.pk)
     record = training_record(lotse, programme_year=programme_year)
@@ -164,7 +165,8 @@ def issue_batch(
     if (region is None) == (event is None):
         raise ValueError("Give either a region or an event.")
     require_editable(region or event, acting_user)
-    lotsen = Lotse.objects.editable_by(acting_user)
+    # Nobody issues their own certificate (portal.access.forbid_self): a batch leaves the issuer out.
+    lotsen = Lotse.objects.editable_by(acting_user).exclude(user_id=acting_user.pk)
     if region is not None:
         lotsen = lotsen.filter(region=region)
     candidates = list(
@@ -223,6 +225,7 @@ def _locked_editable(certificate: Certificate, acting_user) -> Certificate:
     )
     if certificate is None:
         raise PermissionDenied
+    forbid_self(acting_user, certificate.lotse)
     return certificate
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Attendance, Event
 from lotsen.models import Lotse
-from portal.access import is_own, require_coordination
+from portal.access import forbid_self, is_own, require_coordination
 
 
 def can_register(*, acting_user, lotse: Lotse) -> bool:
@@ -112,6 +112,7 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
     )
     if attendance is None or event is None:
         raise PermissionDenied
+    forbid_self(acting_user, attendance.lotse)
     attendance.event = event
     if status == Attendance.Status.ATTENDED and event.starts_at > timezone.now():
         raise ValidationError(_("Attendance can only be recorded once the event has started."))

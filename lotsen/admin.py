@@ -11,7 +11,7 @@ from lotsen.models import (
     SelfDeclaration,
     TaxAllowanceCap,
 )
-from portal.admin import SuperuserWritesOnlyMixin
+from portal.admin import ProtectedLookupsMixin, SuperuserWritesOnlyMixin
 
 
 class ContractInline(admin.TabularInline):
@@ -31,25 +31,30 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+#: Bank details of a Lotse: shown, searched, filtered and sorted in the admin only for those who pay.
+BANK_FIELDS = ("iban", "account_holder")
+
+
 @admin.register(Lotse)
-class LotseAdmin(admin.ModelAdmin):
+class LotseAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "region", "status", "status_since", "has_login"]
     list_filter = ["status", "region"]
     search_fields = ["last_name", "first_name", "email"]
     autocomplete_fields = ["user", "region", "district", "organisations", "languages"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ContractInline, StatusChangeInline]
+    protected_lookups = frozenset(BANK_FIELDS)
 
     @admin.display(boolean=True, description=_("login"))
     def has_login(self, obj):
         return obj.user_id is not None
 
-    # Bank details in full only for those who pay (Lotse.can_see_payment_details): in the admin that is the
-    # superuser; programme staff see the IBAN masked and cannot change it here.
+    # Bank details only for those who pay (Lotse.can_see_payment_details): in the admin that is the
+    # superuser; programme staff see the IBAN masked, never the account holder, and cannot change either.
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
         if obj is None or not obj.can_see_payment_details(request.user):
-            excluded.append("iban")
+            excluded.extend(BANK_FIELDS)
         return excluded
 
     def get_readonly_fields(self, request, obj=None):

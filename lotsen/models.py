@@ -105,6 +105,9 @@ class Lotse(models.Model):
     status_since = models.DateField(_("status since"), default=datetime.date.today)
     joined_on = models.DateField(_("active since"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # Set when the login was switched off because the Lotse left (lotsen.services.lotsen.disable_login): the
+    # daily task skips Lotsen with a date here, so a login a coordinator restored stays restored.
+    login_disabled_at = models.DateTimeField(_("login disabled at"), null=True, blank=True, editable=False)
     account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -127,10 +130,13 @@ class Lotse(models.Model):
 
     @property
     def login_state(self) -> str:
-        """Where the Lotse stands with the portal login: none (never invited), pending (invited, no password
-        set yet) or active (can log in). The list, the detail page and the invitation service all ask this."""
+        """Where the Lotse stands with the portal login: none (never invited), disabled (switched off, e.g.
+        after leaving), pending (invited, no password set yet) or active (can log in). The list, the detail
+        page and the invitation service all ask this."""
         if self.user_id is None:
             return "none"
+        if not self.user.is_active:
+            return "disabled"
         return "active" if self.user.has_accepted_invitation else "pending"
 
     def save(self, *args, **kwargs):
@@ -140,6 +146,13 @@ class Lotse(models.Model):
     # -- payment details: full only for those who pay ------------------------------------------------
     def can_see_payment_details(self, user) -> bool:
         return bool(user.is_active and (user.is_superuser or self.region_id in user.paying_region_ids()))
+
+    def can_change_payment_details(self, user) -> bool:
+        """Bank details are changed only by those who pay the Lotse's region, and never by the person for
+        their own record (separation of duties: who pays must not redirect the payment to themself)."""
+        from portal.access import acts_for_self
+
+        return self.can_see_payment_details(user) and not acts_for_self(user, self)
 
     def iban_for(self, user) -> str:
         from lotsen.validators import format_iban

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.lotse_edit, name="edit"),
     path("<int:pk>/status/", views.lotse_status, name="status"),
     path("<int:pk>/invite/", views.lotse_invite, name="invite"),
+    path("<int:pk>/restore-login/", views.lotse_restore_login, name="restore_login"),
     path("<int:pk>/contracts/new/", contracts.contract_create, name="contract_create"),
     path("contracts/<int:pk>/renew/", contracts.contract_renew, name="contract_renew"),
     path("contracts/<int:pk>/end/", contracts.contract_end, name="contract_end"),

@@ -7,8 +7,9 @@ Reading goes through ``visible_to`` (404 when not visible), writing is a second,
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 
 def works_in_coordination(user) -> bool:
@@ -68,3 +69,25 @@ def get_editable_or_403(queryset, user, **lookup):
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
     require_editable(obj, user)
     return obj
+
+
+# -- separation of duties ------------------------------------------------------------------------------
+#: Shown when someone who is also a Lotse tries to act on their own records as a coordinator.
+OWN_RECORD_REFUSED = _(
+    "You cannot do this for yourself. Please ask another coordinator of your region or the programme office."
+)
+
+
+def acts_for_self(user, lotse) -> bool:
+    """Whether the user would act on their own Lotse record (a coordinator or staff member who is a Lotse).
+
+    The one answer to "is this self-dealing?": deciding or paying a claim, marking attendance, issuing a
+    certificate, recording a self-declaration and changing bank details all ask it.
+    """
+    return lotse.user_id is not None and lotse.user_id == user.pk
+
+
+def forbid_self(user, lotse) -> None:
+    """ValidationError with a clear message if the user would act on their own Lotse record."""
+    if acts_for_self(user, lotse):
+        raise ValidationError(OWN_RECORD_REFUSED, code="own_record")

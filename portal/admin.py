@@ -21,3 +21,26 @@ class SuperuserWritesOnlyMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._is_superuser(request)
+
+
+class ProtectedLookupsMixin:
+    """Fields that must never be filtered on through the admin's URL (``?iban__startswith=DE89…``).
+
+    Django's admin accepts any lookup on a model's own fields in the query string; a prefix lookup answered
+    by "rows found / no rows" recovers a hidden value one character at a time. Lookups on these fields are
+    refused (Django answers 400, DisallowedModelAdminLookup) for everyone except a superuser, who may see
+    the values anyway; ``always_protected_lookups`` are refused for superusers too (password hashes).
+    """
+
+    protected_lookups: frozenset[str] = frozenset()
+    always_protected_lookups: frozenset[str] = frozenset()
+
+    def lookup_allowed(self, lookup, value, request=None):
+        field = lookup.split("__", 1)[0]
+        if field in self.always_protected_lookups:
+            return False
+        if field in self.protected_lookups and not (
+            request is not None and request.user.is_active and request.user.is_superuser
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)

@@ -9,6 +9,7 @@ which refuses to start without a strong SECRET_KEY and explicit ALLOWED_HOSTS.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +143,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Berlin"
+# Periodic tasks, run by `celery -A portal beat` (one beat process per installation).
+CELERY_BEAT_SCHEDULE = {
+    "disable-leaver-logins": {
+        "task": "lotsen.tasks.disable_leaver_logins",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
 # Fail fast in the web request when Redis is down instead of hanging for minutes.
 # visibility_timeout: a message held by a SIGKILLed worker is handed out again after this many seconds
 # (Redis's default is one hour); it must stay well above the hard time limit, or a slow task runs twice.

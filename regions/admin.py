@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin import SuperuserWritesOnlyMixin
 from regions.models import Coordination, District, Language, Region
 
 
@@ -8,7 +9,8 @@ class DistrictInline(admin.TabularInline):
     extra = 0
 
 
-class CoordinationInline(admin.TabularInline):
+class CoordinationInline(SuperuserWritesOnlyMixin, admin.TabularInline):
+    # A coordination grants a region's data and, with handles_payments, its bank details: superusers only.
     model = Coordination
     extra = 0
     autocomplete_fields = ["user"]
@@ -32,7 +34,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coordination)
-class CoordinationAdmin(admin.ModelAdmin):
+class CoordinationAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "region", "handles_payments", "since"]
     list_filter = ["region", "handles_payments"]
     search_fields = ["user__email", "user__name", "region__name"]

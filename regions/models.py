@@ -117,7 +117,8 @@ class Coordination(models.Model):
     )
     handles_payments = models.BooleanField(
         _("handles allowance payments"),
-        default=True,
+        # Off until granted: paying and seeing full bank details is a right given on purpose.
+        default=False,
         help_text=_("Pays the allowances of this region and therefore sees full bank details."),
     )
     since = models.DateField(_("since"), null=True, blank=True)

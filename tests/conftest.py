@@ -136,7 +136,8 @@ def world() -> World:
     )
     staff = f.UserFactory(email="staff@example.org", name="Petra Programm", is_programme_staff=True)
     coordinator = f.UserFactory(email="coordinator.owl@example.org", name="Claudia Koordinat")
-    f.CoordinationFactory(user=coordinator, region=owl)
+    # The OWL coordinator pays OWL's allowances (as in the demo data); the Siegen coordinator does not pay.
+    f.CoordinationFactory(user=coordinator, region=owl, handles_payments=True)
     other_coordinator = f.UserFactory(email="coordinator.siegen@example.org", name="Sven Siegmann")
     f.CoordinationFactory(user=other_coordinator, region=siegen)
     organisation = f.OrganisationFactory(region=owl, name="Türkischer Elternverein Bielefeld e.V.")

@@ -10,6 +10,13 @@ from organisations.models import Organisation
 from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
 from regions.models import District, Language
 
+#: Bank details: entered and changed only by those who pay the Lotse's region.
+BANK_FIELDS = ("account_holder", "iban")
+BANK_DETAILS_REFUSED = _(
+    "Only coordinators who pay the allowances of the Lotse's region change bank details, "
+    "and nobody their own."
+)
+
 
 class LotseForm(forms.ModelForm):
     expertise = forms.MultipleChoiceField(
@@ -56,21 +63,25 @@ class LotseForm(forms.ModelForm):
             )
         self.iban_visible = self.instance.can_see_payment_details(user) if self.instance.pk else True
         if self.instance.pk and self.instance.iban and not self.iban_visible:
-            # Those who do not pay never see the full IBAN, not even in a form: empty keeps the stored one.
+            # Those who do not pay never see the full IBAN, not even in a form.
             self.initial["iban"] = ""
-            self.fields["iban"].help_text = _("Stored: %(iban)s. Leave empty to keep it.") % {
-                "iban": self.instance.iban_masked
-            }
         elif self.instance.pk and self.instance.iban:
             self.initial["iban"] = self.instance.iban_for(user)
+        if self.instance.pk and not self.instance.can_change_payment_details(user):
+            # Only those who pay change bank details, and nobody their own (Lotse.can_change_payment_details).
+            for name in BANK_FIELDS:
+                self.fields[name].disabled = True
+            stored = (
+                _("Stored: %(iban)s.") % {"iban": self.instance.iban_masked} if self.instance.iban else ""
+            )
+            self.fields["iban"].help_text = f"{stored} {BANK_DETAILS_REFUSED}".strip()
 
     def clean_iban(self):
+        if self.fields["iban"].disabled:
+            return self.instance.iban
         iban = normalize_iban(self.cleaned_data.get("iban", ""))
-        if not iban:
-            if self.instance.pk and not self.iban_visible:
-                return self.instance.iban
-            return ""
-        validate_iban(iban)
+        if iban:
+            validate_iban(iban)
         return iban
 
     def clean(self):
@@ -78,6 +89,15 @@ class LotseForm(forms.ModelForm):
         region = self.fixed_region or cleaned.get("region")
         if region is None:
             return cleaned
+        entered_bank_details = any(
+            cleaned.get(name) and not self.fields[name].disabled and name in self.changed_data
+            for name in BANK_FIELDS
+        )
+        if entered_bank_details and not Lotse(
+            region=region, user_id=self.instance.user_id
+        ).can_change_payment_details(self.user):
+            # A new Lotse (or one moved to another region): bank details only from those who pay that region.
+            self.add_error("iban", BANK_DETAILS_REFUSED)
         district = cleaned.get("district")
         if district is not None and district.region_id != region.pk:
             self.add_error("district", _("This district does not belong to the Lotse's region."))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
-from portal.access import is_own, require_editable, require_own
+from portal.access import acts_for_self, forbid_self, require_editable, require_own
 from portal.dates import first_of_month, last_of_month
 
 Status = AllowanceClaim.Status
@@ -132,6 +132,7 @@ def record_self_declaration(
 ) -> SelfDeclaration:
     """Record that the Lotse declared for the year that the tax-free allowance is not claimed elsewhere."""
     require_editable(lotse, acting_user)
+    forbid_self(acting_user, lotse)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date of receipt cannot be in the future.")})
     try:
@@ -237,9 +238,8 @@ def _lock_for_decision(claim: AllowanceClaim, acting_user) -> AllowanceClaim:
     )
     if claim is None:
         raise PermissionDenied
-    if is_own(claim, acting_user):
-        # A coordinator who is also a Lotse never decides their own claim.
-        raise PermissionDenied
+    # A coordinator who is also a Lotse never decides their own claim.
+    forbid_self(acting_user, claim.lotse)
     return claim
 
 
@@ -296,6 +296,9 @@ def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
     # Paying is for those who pay the region's allowances (and see the bank details): a Coordination with
     # handles_payments, or a superuser. Everyone else who may see the claim gets it skipped with a reason.
     for claim in claims:
+        if acts_for_self(acting_user, claim.lotse):
+            result.skipped.append((claim, _("nobody pays their own claim")))
+            continue
         if not claim.lotse.can_see_payment_details(acting_user):
             result.skipped.append((claim, _("you do not handle the payments of this region")))
             continue

@@ -6,9 +6,10 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import invite_user
+from accounts.services import end_sessions, invite_user
 from lotsen.models import Lotse, LotseStatusChange
 
 logger = logging.getLogger(__name__)
@@ -57,11 +58,59 @@ def change_status(
     elif status == Lotse.Status.LEFT:
         lotse.left_on = effective_on
         fields.append("left_on")
+    # A new leave (or a return) starts afresh: the next leaving day switches the login off again.
+    lotse.login_disabled_at = None
+    fields.append("login_disabled_at")
     lotse.save(update_fields=fields)
     LotseStatusChange.objects.create(
         lotse=lotse, status=status, effective_on=effective_on, changed_by=acting_user, note=note.strip()
     )
     logger.info("lotse %s status changed to %s by user %s", lotse.pk, status, acting_user.pk)
+    if status == Lotse.Status.LEFT and effective_on <= timezone.localdate():
+        # Leaving today or in the past: the login ends now, not at the next run of the daily task.
+        disable_login(lotse=lotse)
+    return lotse
+
+
+def leavers_with_login(today: datetime.date | None = None):
+    """Lotsen whose leaving day has come and whose login has not been switched off for it yet."""
+    return Lotse.objects.filter(
+        status=Lotse.Status.LEFT,
+        left_on__lte=today or timezone.localdate(),
+        login_disabled_at__isnull=True,
+        user__isnull=False,
+    )
+
+
+@transaction.atomic
+def disable_login(*, lotse: Lotse) -> bool:
+    """Switch off a leaver's login and end their sessions. Claims the row with a conditional UPDATE, so a
+    second run (the task, or the task after the status change) does nothing. True if it switched off."""
+    claimed = leavers_with_login().filter(pk=lotse.pk).update(login_disabled_at=timezone.now())
+    if claimed != 1:
+        return False
+    user_id = Lotse.objects.filter(pk=lotse.pk).values_list("user_id", flat=True).get()
+    User.objects.filter(pk=user_id).update(is_active=False)
+    end_sessions(user_id=user_id)
+    logger.info("login of lotse %s disabled (left)", lotse.pk)
+    return True
+
+
+def disable_leaver_logins() -> int:
+    """The daily run: every Lotse whose leaving day has come loses the login. Idempotent."""
+    return sum(disable_login(lotse=lotse) for lotse in leavers_with_login().only("pk"))
+
+
+@transaction.atomic
+def restore_login(*, lotse: Lotse, acting_user) -> Lotse:
+    """A coordinator of the Lotse's region (or staff) switches a disabled login back on."""
+    lotse = lock_editable_lotse(lotse=lotse, acting_user=acting_user)
+    if lotse.user_id is None or lotse.user.is_active:
+        raise ValidationError(_("This Lotse's login is not disabled."))
+    if lotse.user.is_superuser or lotse.user.is_programme_staff:
+        raise PermissionDenied  # a staff or superuser account is restored in the admin by a superuser
+    User.objects.filter(pk=lotse.user_id).update(is_active=True)
+    logger.info("login of lotse %s restored by user %s", lotse.pk, acting_user.pk)
     return lotse
 
 

@@ -147,3 +147,17 @@ def lotse_invite(request, pk: int):
                 _("A login has been created and the invitation sent to %(email)s.") % {"email": lotse.email},
             )
     return redirect("lotsen:detail", pk=lotse.pk)
+
+
+@require_POST
+def lotse_restore_login(request, pk: int):
+    """Switch a disabled login (e.g. after leaving) back on: coordinators of the region and staff."""
+    lotse = get_editable_or_403(Lotse.objects.select_related("user"), request.user, pk=pk)
+    try:
+        services.restore_login(lotse=lotse, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s can log in again.") % {"name": lotse.full_name})
+    return redirect("lotsen:detail", pk=lotse.pk)

@@ -28,6 +28,11 @@ def _new_lotse_without_login(w):
     return f.LotseFactory(region=w.owl, user=None, email="neu.lotsin@example.org", status="candidate").pk
 
 
+def _leaver_with_disabled_login(w):
+    user = f.UserFactory(email="ausgeschieden@example.org", is_active=False)
+    return f.LotseFactory(region=w.owl, user=user, status="left", login_disabled_at=timezone.now()).pk
+
+
 def _contract_terms(starts_on: datetime.date) -> dict:
     return {
         "starts_on": starts_on.isoformat(),
@@ -77,6 +82,14 @@ CASES = [
         kwargs=lambda w: {"pk": _new_lotse_without_login(w)},
         method="post",
         wrote=lambda w: Lotse.objects.get(email="neu.lotsin@example.org").user_id is not None,
+        writers=frozenset({CO, ST}),
+    ),
+    Case(
+        "lotsen:restore_login",
+        expect(lotse_a=404, lotse_b=404, other_coordinator=404, coordinator=302, staff=302),
+        kwargs=lambda w: {"pk": _leaver_with_disabled_login(w)},
+        method="post",
+        wrote=lambda w: Lotse.objects.get(user__email="ausgeschieden@example.org").user.is_active,
         writers=frozenset({CO, ST}),
     ),
     # contracts

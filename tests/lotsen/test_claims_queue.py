@@ -8,8 +8,10 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from lotsen.models import AllowanceClaim, SelfDeclaration
+from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
 
 Status = AllowanceClaim.Status
@@ -183,8 +185,11 @@ def test_coordinator_who_is_a_lotse_cannot_decide_own_claim(client, world):
     world.lotse_a.user.coordinations.create(region=world.owl)
     client.force_login(world.lotse_a.user)
     before = snapshot()
-    assert client.post(reverse("claims:approve", args=[world.claim.pk])).status_code == 403
+    response = client.post(reverse("claims:approve", args=[world.claim.pk]))
+    assert response.status_code == 302
     assert snapshot() == before
+    with translation.override("de"):
+        assert str(OWN_RECORD_REFUSED) in messages_of(response)
 
 
 def test_back_to_the_queue_keeps_filters(coordinator_client, world):

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from events.models import Event
 from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
 from portal import dashboards
@@ -166,3 +167,12 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not Region.objects.exists()
+
+
+def test_the_owl_coordinator_pays_in_the_demo():
+    """Payment rights are off by default (issue #10); the demo grants them to the OWL coordinator, who the
+    README says pays the allowances and sees full IBANs."""
+    seed()
+    owl = Region.objects.get(slug="owl")
+    coordinator = User.objects.get(email="coordinator.owl@example.org")
+    assert coordinator.paying_region_ids() == {owl.pk}
