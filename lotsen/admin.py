@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import FreshLoginToChangeMixin
+from accounts.reauth import is_fresh
 from lotsen.models import (
     AllowanceClaim,
     Consultation,
@@ -32,7 +34,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Lotse)
-class LotseAdmin(admin.ModelAdmin):
+class LotseAdmin(FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "region", "status", "status_since", "has_login"]
     list_filter = ["status", "region"]
     search_fields = ["last_name", "first_name", "email"]
@@ -44,17 +46,17 @@ class LotseAdmin(admin.ModelAdmin):
     def has_login(self, obj):
         return obj.user_id is not None
 
-    # Bank details in full only for those who pay (Lotse.can_see_payment_details): in the admin that is the
-    # superuser; programme staff see the IBAN masked and cannot change it here.
+    # Bank details in full only for those who pay (Lotse.shows_payment_details): in the admin that is the
+    # superuser after a fresh re-authentication; programme staff see the IBAN masked and cannot change it.
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
-        if obj is None or not obj.can_see_payment_details(request.user):
+        if obj is None or not obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             excluded.append("iban")
         return excluded
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not obj.can_see_payment_details(request.user):
+        if obj is not None and not obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             fields.append("iban_masked")
         return fields
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import FreshLoginToChangeMixin
 from regions.models import Coordination, District, Language, Region
 
 
@@ -15,7 +16,7 @@ class CoordinationInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["name", "coordinating_body", "coordinating_body_kind"]
     list_filter = ["coordinating_body_kind"]
     search_fields = ["name", "slug", "coordinating_body"]
@@ -32,7 +33,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coordination)
-class CoordinationAdmin(admin.ModelAdmin):
+class CoordinationAdmin(FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["user", "region", "handles_payments", "since"]
     list_filter = ["region", "handles_payments"]
     search_fields = ["user__email", "user__name", "region__name"]

@@ -40,7 +40,7 @@ class LotseForm(forms.ModelForm):
             "languages": forms.SelectMultiple(attrs={"size": 8}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, fresh: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fixed_region = scope_region_field(self, user)
@@ -54,15 +54,23 @@ class LotseForm(forms.ModelForm):
             self.fields["email"].help_text = _(
                 "This address is the Lotse's login and cannot be changed here."
             )
-        self.iban_visible = self.instance.can_see_payment_details(user) if self.instance.pk else True
+        self.iban_visible = (
+            self.instance.shows_payment_details(user, fresh=fresh) if self.instance.pk else True
+        )
         if self.instance.pk and self.instance.iban and not self.iban_visible:
-            # Those who do not pay never see the full IBAN, not even in a form: empty keeps the stored one.
+            # Those who do not pay never see the full IBAN, not even in a form, nor those who pay without a
+            # fresh re-authentication: empty keeps the stored one.
             self.initial["iban"] = ""
             self.fields["iban"].help_text = _("Stored: %(iban)s. Leave empty to keep it.") % {
                 "iban": self.instance.iban_masked
             }
         elif self.instance.pk and self.instance.iban:
-            self.initial["iban"] = self.instance.iban_for(user)
+            self.initial["iban"] = self.instance.iban_for(user, fresh=fresh)
+
+    @property
+    def changes_bank_details(self) -> bool:
+        """Entering or changing the account holder or IBAN needs a fresh re-authentication (the view asks)."""
+        return bool({"iban", "account_holder"} & set(self.changed_data))
 
     def clean_iban(self):
         iban = normalize_iban(self.cleaned_data.get("iban", ""))
