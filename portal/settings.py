@@ -202,6 +202,8 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn needs https, except on http://localhost during development.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not IS_PRODUCTION
 MFA_TOTP_ISSUER = "Lotsenportal"
+# Accept the code of the previous and the next 30 s as well (phone clocks drift); each code works once.
+MFA_TOTP_TOLERANCE = 1
 # Wrong codes count against ACCOUNT_RATE_LIMITS["login_failed"] (per user), like wrong passwords.
 
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600)  # invitations: one week

@@ -14,9 +14,11 @@ from django.urls import reverse
 from tests import factories as f
 
 
-def totp_code(secret: str, at: float | None = None, *, period: int = 30, digits: int = 6) -> str:
-    """The code an authenticator app shows for ``secret`` (base32) at ``at`` (RFC 6238, HMAC-SHA1)."""
-    counter = int((time.time() if at is None else at) // period)
+def totp_code(secret: str, *, step: int = 0, period: int = 30, digits: int = 6) -> str:
+    """The code an authenticator app shows for ``secret`` (base32) now, or ``step`` periods from now
+    (RFC 6238, HMAC-SHA1). The portal accepts one step either way (MFA_TOTP_TOLERANCE) and each code once,
+    so a test that needs a second code in the same half minute takes ``step=1``."""
+    counter = int(time.time() // period) + step
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
@@ -32,12 +34,14 @@ def enrol_totp(user) -> tuple[str, list[str]]:
     return secret, codes
 
 
-def reauthenticate(client, *, password: str = f.TEST_PASSWORD, totp_secret: str | None = None) -> None:
+def reauthenticate(
+    client, *, password: str = f.TEST_PASSWORD, totp_secret: str | None = None, step: int = 0
+) -> None:
     """Confirm the login again as the person would: the password, or with MFA the authenticator code."""
     if totp_secret is None:
         response = client.post(reverse("account_reauthenticate"), {"password": password})
     else:
-        response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(totp_secret)})
+        response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(totp_secret, step=step)})
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
