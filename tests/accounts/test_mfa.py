@@ -59,9 +59,10 @@ def test_with_mfa_required_paying_and_admin_roles_reach_only_the_enrolment(
     assert response["Location"] == reverse("mfa_index")
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert "two-factor authentication is required" in page.content.decode() or "erforderlich" in (
-        page.content.decode()
-    )
+    content = page.content.decode()
+    # The page says why (German by default): a warning message and the notice that it is required here.
+    assert "message--warning" in content and "Zwei-Faktor-Authentifizierung" in content
+    assert "Pflicht" in content
     # Nothing else is reachable: lists, exports, the admin.
     for url in (reverse("lotsen:list"), reverse("claims:export_csv"), reverse("admin:index")):
         assert client.get(url)["Location"] == reverse("mfa_index"), url
