@@ -144,6 +144,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return "none"
 
     @property
+    def requires_mfa(self) -> bool:
+        """Who must use a second factor when MFA_REQUIRED is on: superusers, programme staff and coordinators
+        who handle payments (they see full bank details). Lotsen may enrol, but need not."""
+        return self.is_active and (
+            self.is_superuser or self.is_programme_staff or bool(self.paying_region_ids())
+        )
+
+    @property
     def has_accepted_invitation(self) -> bool:
         return self.has_usable_password()
 
@@ -162,3 +170,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         ):
             return True
         return super().has_module_perms(app_label)
+
+
+class MFAReset(models.Model):
+    """A superuser removed someone's authenticators (lost phone or key) so that they can enrol again."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="mfa_resets"
+    )
+    reset_by = models.ForeignKey(User, verbose_name=_("reset by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    removed = models.CharField(
+        _("removed authenticators"), max_length=200, blank=True, help_text=_("Types and number removed.")
+    )
+
+    class Meta:
+        verbose_name = _("MFA reset")
+        verbose_name_plural = _("MFA resets")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.at:%Y-%m-%d %H:%M}"

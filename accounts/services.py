@@ -89,3 +89,40 @@ def accept_invitation(*, user, password: str):
     user.invitation_accepted_at = timezone.now()
     user.save(update_fields=["password", "invitation_accepted_at"])
     return user
+
+
+@transaction.atomic
+def reset_mfa(*, user, reason: str, acting_user):
+    """Lost phone or key: remove all of ``user``'s authenticators so they can enrol again; recorded.
+
+    Only a superuser may do this, never for their own account (a second superuser must), and a reason is
+    required. The person's other sessions stay as they are; their next sensitive action asks for a fresh
+    re-authentication by password until they enrol again.
+    """
+    from allauth.mfa.models import Authenticator
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from accounts.models import MFAReset
+
+    if not (acting_user.is_active and acting_user.is_superuser):
+        raise PermissionDenied
+    if acting_user.pk == user.pk:
+        raise ValidationError(_("Another superuser must reset your two-factor authentication."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    authenticators = Authenticator.objects.filter(user=user)
+    counts: dict[str, int] = {}
+    for kind in authenticators.values_list("type", flat=True):
+        counts[kind] = counts.get(kind, 0) + 1
+    authenticators.delete()
+    record = MFAReset.objects.create(
+        user=user,
+        reset_by=acting_user,
+        reason=reason,
+        removed=", ".join(f"{kind} × {n}" for kind, n in sorted(counts.items())),
+    )
+    logger.warning("MFA of user %s reset by user %s (record %s)", user.pk, acting_user.pk, record.pk)
+    return record

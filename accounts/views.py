@@ -1,7 +1,10 @@
+from allauth.account import views as allauth_views
+from allauth.mfa.base import views as mfa_views
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -10,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
 from accounts.forms import AcceptInvitationForm
+from accounts.reauth import has_second_factor
 from accounts.tokens import invitation_token_generator
 
 User = get_user_model()
@@ -37,6 +41,30 @@ def accept_invitation(request, uidb64: str, token: str):
         messages.success(request, _("Welcome! Your password is set."))
         return redirect("dashboard")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invited_user": user})
+
+
+def reauthenticate(request):
+    """Shadows allauth's password re-authentication: someone with MFA confirms with the second factor."""
+    if has_second_factor(request.user):
+        query = request.GET.urlencode()
+        return redirect(reverse("mfa_reauthenticate") + (f"?{query}" if query else ""))
+    return allauth_views.reauthenticate(request)
+
+
+class MFAIndexView(mfa_views.IndexView):
+    """allauth's overview of the second factors, with the counts our template shows (templates/mfa/)."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        authenticators = context["authenticators"]
+        codes = authenticators.get("recovery_codes")
+        context["webauthn_count"] = len(authenticators.get("webauthn", []))
+        context["has_totp"] = "totp" in authenticators
+        context["recovery_codes_unused"] = len(codes.get_unused_codes()) if codes else None
+        return context
+
+
+mfa_index = MFAIndexView.as_view()
 
 
 def email_info(request):

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import FreshLoginToChangeMixin
+from accounts.reauth import is_fresh
 from lotsen.models import (
     AllowanceClaim,
     Consultation,
@@ -36,7 +38,7 @@ BANK_FIELDS = ("iban", "account_holder")
 
 
 @admin.register(Lotse)
-class LotseAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
+class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "region", "status", "status_since", "has_login"]
     list_filter = ["status", "region"]
     search_fields = ["last_name", "first_name", "email"]
@@ -49,17 +51,18 @@ class LotseAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     def has_login(self, obj):
         return obj.user_id is not None
 
-    # Bank details only for those who pay (Lotse.can_see_payment_details): in the admin that is the
-    # superuser; programme staff see the IBAN masked, never the account holder, and cannot change either.
+    # Bank details only for those who pay (Lotse.can_see_payment_details), in the admin the superuser,
+    # and only after a fresh re-authentication (Lotse.shows_payment_details); programme staff see the
+    # IBAN masked, never the account holder, and cannot change either.
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
-        if obj is None or not obj.can_see_payment_details(request.user):
+        if obj is None or not obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             excluded.extend(BANK_FIELDS)
         return excluded
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not obj.can_see_payment_details(request.user):
+        if obj is not None and not obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             fields.append("iban_masked")
         return fields
 

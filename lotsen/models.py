@@ -143,7 +143,7 @@ class Lotse(models.Model):
         self.iban = normalize_iban(self.iban)
         super().save(*args, **kwargs)
 
-    # -- payment details: full only for those who pay ------------------------------------------------
+    # -- payment details: full only for those who pay, and only after a fresh re-authentication -------
     def can_see_payment_details(self, user) -> bool:
         return bool(user.is_active and (user.is_superuser or self.region_id in user.paying_region_ids()))
 
@@ -154,10 +154,17 @@ class Lotse(models.Model):
 
         return self.can_see_payment_details(user) and not acts_for_self(user, self)
 
-    def iban_for(self, user) -> str:
+    def shows_payment_details(self, user, *, fresh: bool) -> bool:
+        """Full bank details on screen or in a file: the user pays this region and re-authenticated
+        recently (``fresh``: accounts.reauth.is_fresh(request)), so a stolen session alone shows none."""
+        return fresh and self.can_see_payment_details(user)
+
+    def iban_for(self, user, *, fresh: bool) -> str:
         from lotsen.validators import format_iban
 
-        return format_iban(self.iban) if self.can_see_payment_details(user) else mask_iban(self.iban)
+        return (
+            format_iban(self.iban) if self.shows_payment_details(user, fresh=fresh) else mask_iban(self.iban)
+        )
 
     @property
     def iban_masked(self) -> str:

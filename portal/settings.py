@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     "template_partials",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Superusers, programme staff and paying coordinators reach nothing but the enrolment until MFA is set up.
+    "accounts.middleware.MFAEnrolmentMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -194,6 +197,24 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Sensitive actions (full IBAN, paying, exports with bank details, changing bank data, granting rights) need a
+# re-authentication younger than this many seconds (accounts.reauth); with MFA enrolled, by the second factor.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
+
+# Multi-factor authentication (allauth.mfa): TOTP with recovery codes, and WebAuthn security keys/passkeys as
+# a second factor. MFA_REQUIRED makes it mandatory for superusers, programme staff and coordinators who handle
+# payments (User.requires_mfa); off by default on a laptop so the demo logins work without a phone.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=IS_PRODUCTION)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys are a second factor after the password, not a password replacement (one login path to audit).
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs https, except on http://localhost during development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and not IS_PRODUCTION
+MFA_TOTP_ISSUER = "Lotsenportal"
+# Accept the code of the previous and the next 30 s as well (phone clocks drift); each code works once.
+MFA_TOTP_TOLERANCE = 1
+# Wrong codes count against ACCOUNT_RATE_LIMITS["login_failed"] (per user), like wrong passwords.
+
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600)  # invitations: one week
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -302,6 +323,8 @@ if IS_PRODUCTION:
         raise ImproperlyConfigured("DEBUG must be off (DEBUG=0) in production.")
     if not REDIS_URL:
         raise ImproperlyConfigured("REDIS_URL must be set in production (rate limits need a shared cache).")
+    if MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN:
+        raise ImproperlyConfigured("WebAuthn over http is for development only.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import FreshLoginToChangeMixin
 from portal.admin import SuperuserWritesOnlyMixin
 from regions.models import Coordination, District, Language, Region
 
@@ -17,7 +18,7 @@ class CoordinationInline(SuperuserWritesOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["name", "coordinating_body", "coordinating_body_kind"]
     list_filter = ["coordinating_body_kind"]
     search_fields = ["name", "slug", "coordinating_body"]
@@ -34,7 +35,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coordination)
-class CoordinationAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+class CoordinationAdmin(SuperuserWritesOnlyMixin, FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["user", "region", "handles_payments", "since"]
     list_filter = ["region", "handles_payments"]
     search_fields = ["user__email", "user__name", "region__name"]

@@ -48,6 +48,9 @@ class Case:
     #: refusal with a message, so the matrix also asserts the write happened for exactly the ``writers``.
     wrote: Callable | None = None
     writers: frozenset = frozenset()
+    #: request after a fresh re-authentication (password), as sensitive actions need; without it they
+    #: redirect to the re-authentication page (tests/lotsen/test_sensitive_actions.py)
+    fresh: bool = False
 
     def __post_init__(self):
         assert set(self.expected) == {A, LA, LB, CO, OC, ST}, self.url_name

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
+from tests.auth import reauthenticate
 from tests.matrix import ROLES_ORDER, Case
 
 
@@ -64,6 +65,8 @@ def test_role_matrix(case: Case, role: str, client, world):
     user = world.user_for(role)
     if user is not None:
         client.force_login(user)
+        if case.fresh:
+            reauthenticate(client)
     url = reverse(case.url_name, kwargs=case.kwargs(world)) + case.query
     data = case.data(world) if case.data else {}
     response = client.post(url, data) if case.method == "post" else client.get(url, data)

@@ -47,7 +47,7 @@ class LotseForm(forms.ModelForm):
             "languages": forms.SelectMultiple(attrs={"size": 8}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, fresh: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fixed_region = scope_region_field(self, user)
@@ -61,12 +61,15 @@ class LotseForm(forms.ModelForm):
             self.fields["email"].help_text = _(
                 "This address is the Lotse's login and cannot be changed here."
             )
-        self.iban_visible = self.instance.can_see_payment_details(user) if self.instance.pk else True
+        self.iban_visible = (
+            self.instance.shows_payment_details(user, fresh=fresh) if self.instance.pk else True
+        )
         if self.instance.pk and self.instance.iban and not self.iban_visible:
-            # Those who do not pay never see the full IBAN, not even in a form.
+            # Those who do not pay never see the full IBAN, not even in a form, nor those who pay without a
+            # fresh re-authentication: empty keeps the stored one.
             self.initial["iban"] = ""
         elif self.instance.pk and self.instance.iban:
-            self.initial["iban"] = self.instance.iban_for(user)
+            self.initial["iban"] = self.instance.iban_for(user, fresh=fresh)
         if self.instance.pk and not self.instance.can_change_payment_details(user):
             # Only those who pay change bank details, and nobody their own (Lotse.can_change_payment_details).
             for name in BANK_FIELDS:
@@ -76,12 +79,19 @@ class LotseForm(forms.ModelForm):
             )
             self.fields["iban"].help_text = f"{stored} {BANK_DETAILS_REFUSED}".strip()
 
+    @property
+    def changes_bank_details(self) -> bool:
+        """Entering or changing the account holder or IBAN needs a fresh re-authentication (the view asks)."""
+        return bool({"iban", "account_holder"} & set(self.changed_data))
+
     def clean_iban(self):
         if self.fields["iban"].disabled:
             return self.instance.iban
         iban = normalize_iban(self.cleaned_data.get("iban", ""))
-        if iban:
-            validate_iban(iban)
+        if not iban:
+            # Shown empty to a payer without a fresh re-authentication: empty keeps the stored one.
+            return self.instance.iban if self.instance.pk and not self.iban_visible else ""
+        validate_iban(iban)
         return iban
 
     def clean(self):

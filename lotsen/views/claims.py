@@ -19,10 +19,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.reauth import fresh_login_required, is_fresh
 from lotsen.claim_filters import ClaimFilter, claim_filter_data
 from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
 from lotsen.models import AllowanceClaim
 from lotsen.services import claims as claim_services
+from lotsen.views.lotsen import payment_details_context
 from portal.access import coordinators_only, is_own
 from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
@@ -92,7 +94,7 @@ def _render_detail(request, claim, reject_form=None, status=200):
             "can_decide": can_decide and not is_own(claim, request.user),
             "reject_form": reject_form or RejectClaimForm(),
             "next": _queue_url_from_next(request),
-            "iban": claim.lotse.iban_for(request.user),
+            **payment_details_context(request, claim.lotse),
         },
         status=status,
     )
@@ -148,6 +150,7 @@ def claim_reject(request, pk: int):
 # -- pay batch ------------------------------------------------------------------------------------
 @require_POST
 @coordinators_only
+@fresh_login_required
 def claims_pay(request):
     form = PayClaimsForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -238,9 +241,10 @@ def _export_rows(request):
     data = claim_filter_data(request.GET, status=AllowanceClaim.Status.APPROVED)
     claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
     claims = claim_services.attach_cap_status(claim_filter.qs)
+    fresh = is_fresh(request)
     for claim in claims:
         lotse = claim.lotse
-        sees_bank = lotse.can_see_payment_details(request.user)
+        sees_bank = lotse.shows_payment_details(request.user, fresh=fresh)
         yield {
             "pk": claim.pk,
             "last_name": spreadsheet_text(lotse.last_name),
@@ -251,7 +255,7 @@ def _export_rows(request):
             "hours": claim.hours,
             "decided_on": timezone.localdate(claim.decided_at) if claim.decided_at else None,
             "account_holder": spreadsheet_text(lotse.account_holder) if sees_bank else "***",
-            "iban": lotse.iban_for(request.user),
+            "iban": lotse.iban_for(request.user, fresh=fresh),
             "declaration": claim.declaration_on_file,
             "year_total": claim.cap.approved_total,
             "cap": claim.cap.cap,
@@ -263,7 +267,14 @@ def _filename(extension: str) -> str:
     return f"auszahlung-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+def _with_bank_details(request) -> bool:
+    """Those who pay get full bank details in the export, so they re-authenticate first; others get a file
+    with masked IBANs and need not."""
+    return request.user.is_superuser or bool(request.user.paying_region_ids())
+
+
 @coordinators_only
+@fresh_login_required(when=_with_bank_details)
 def claims_export_csv(request):
     content = excel_csv(
         EXPORT_HEADERS,
@@ -294,6 +305,7 @@ def claims_export_csv(request):
 
 
 @coordinators_only
+@fresh_login_required(when=_with_bank_details)
 def claims_export_xlsx(request):
     from openpyxl import Workbook
     from openpyxl.styles import Font

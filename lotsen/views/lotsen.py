@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.reauth import is_fresh, reauthenticate_url, require_fresh_login
 from certificates.forms import IssueForLotseForm
 from events.models import Attendance
 from lotsen import selectors
@@ -23,6 +24,23 @@ from portal.forms import apply_service_errors
 
 PAGE_SIZE = 25
 RECENT_CONSULTATIONS = 20
+
+
+def payment_details_context(request, lotse) -> dict:
+    """The IBAN as this person may see it now, and where to re-authenticate to see it in full."""
+    fresh = is_fresh(request)
+    needs_reauth = lotse.iban and lotse.can_see_payment_details(request.user) and not fresh
+    return {
+        "iban": lotse.iban_for(request.user, fresh=fresh),
+        "show_iban_url": reauthenticate_url(request, request.get_full_path()) if needs_reauth else "",
+    }
+
+
+def _save_lotse_form(request, form):
+    """Entering or changing bank details needs a fresh re-authentication (the POST is replayed after it)."""
+    if form.changes_bank_details:
+        require_fresh_login(request)
+    return form.save()
 
 
 def lotse_list(request):
@@ -71,7 +89,7 @@ def lotse_detail(request, pk: int):
     consultations = Consultation.objects.visible_to(request.user).filter(lotse=lotse)
     context = {
         "lotse": lotse,
-        "iban": lotse.iban_for(request.user),
+        **payment_details_context(request, lotse),
         "login_state": lotse.login_state,
         "contracts": lotse.contracts.select_related("organisation").order_by("-starts_on"),
         "trainings": trainings,
@@ -91,9 +109,11 @@ def lotse_detail(request, pk: int):
 
 def lotse_create(request):
     require_coordination(request.user)
-    form = LotseForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = LotseForm(
+        request.POST if request.method == "POST" else None, user=request.user, fresh=is_fresh(request)
+    )
     if request.method == "POST" and form.is_valid():
-        lotse = form.save()
+        lotse = _save_lotse_form(request, form)
         messages.success(request, _("The Lotse %(name)s has been added.") % {"name": lotse.full_name})
         return redirect("lotsen:detail", pk=lotse.pk)
     return render(request, "lotsen/lotse_form.html", {"form": form, "lotse": None})
@@ -101,12 +121,20 @@ def lotse_create(request):
 
 def lotse_edit(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.select_related("region", "user"), request.user, pk=pk)
-    form = LotseForm(request.POST if request.method == "POST" else None, instance=lotse, user=request.user)
+    form = LotseForm(
+        request.POST if request.method == "POST" else None,
+        instance=lotse,
+        user=request.user,
+        fresh=is_fresh(request),
+    )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        _save_lotse_form(request, form)
         messages.success(request, _("The changes have been saved."))
         return redirect("lotsen:detail", pk=lotse.pk)
-    return render(request, "lotsen/lotse_form.html", {"form": form, "lotse": lotse})
+    context = {"form": form, "lotse": lotse}
+    if not form.iban_visible and lotse.iban and lotse.can_see_payment_details(request.user):
+        context["show_iban_url"] = reauthenticate_url(request, request.get_full_path())
+    return render(request, "lotsen/lotse_form.html", context)
 
 
 def lotse_status(request, pk: int):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from regions.models import Coordination
+from tests.auth import reauthenticate
 
 NEW_PASSWORD = "a-brand-new-password-2014"
 
@@ -85,6 +86,7 @@ def test_staff_cannot_change_other_staff_or_paying_coordinators(client, world):
 
 def test_staff_still_maintain_a_lotse_login(client, world):
     client.force_login(world.staff)
+    reauthenticate(client)  # changing an account in the admin asks for a fresh login
     user = world.lotse_b.user
     url = reverse("admin:accounts_user_change", args=[user.pk])
     data = _change_form_data(client.get(url))
@@ -140,6 +142,7 @@ def test_staff_cannot_give_themselves_payment_rights(client, world):
 
 def test_the_superuser_still_grants_rights(client, world, superuser):
     client.force_login(superuser)
+    reauthenticate(client, password="the-operators-password-2014")  # granting rights: a fresh login
     response = client.post(
         reverse("admin:regions_coordination_add"),
         {"user": world.staff.pk, "region": world.owl.pk, "handles_payments": "on"},

@@ -55,9 +55,10 @@ CASES = [
         # Only the OWL coordinator pays OWL (Coordination.handles_payments); staff see but do not pay.
         wrote=lambda w: _claim_status(w) == "paid",
         writers=frozenset({CO}),
+        fresh=True,
     ),
-    Case("claims:export_csv", COORDINATORS_ONLY),
-    Case("claims:export_xlsx", COORDINATORS_ONLY),
+    Case("claims:export_csv", COORDINATORS_ONLY, fresh=True),
+    Case("claims:export_xlsx", COORDINATORS_ONLY, fresh=True),
     Case("claims:self_declaration_create", COORDINATORS_ONLY),
     # Lotse A is not a choice for the Siegen coordinator: the form answers with an error (200).
     Case(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 from lotsen.models import AllowanceClaim
 from tests import factories as f
+from tests.auth import reauthenticate
 
 
 def test_programme_staff_see_the_iban_masked_in_the_admin(client, world):
@@ -19,7 +20,12 @@ def test_programme_staff_see_the_iban_masked_in_the_admin(client, world):
 
 def test_the_superuser_sees_and_edits_the_full_iban(client, world):
     client.force_login(User.objects.create_superuser("root@example.org", "a-long-password-2014"))
-    html = client.get(reverse("admin:lotsen_lotse_change", args=[world.lotse_a.pk])).content.decode()
+    url = reverse("admin:lotsen_lotse_change", args=[world.lotse_a.pk])
+    # Without a fresh re-authentication even the superuser sees it masked.
+    html = client.get(url).content.decode()
+    assert 'name="iban"' not in html and "0532" not in html
+    reauthenticate(client, password="a-long-password-2014")
+    html = client.get(url).content.decode()
     assert 'name="iban"' in html
     assert "DE89370400440532013000" in html
 

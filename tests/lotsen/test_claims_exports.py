@@ -11,6 +11,16 @@ from django.urls import reverse
 
 from lotsen.models import AllowanceClaim
 from tests import factories as f
+from tests.auth import reauthenticate
+
+
+@pytest.fixture
+def coordinator_client(coordinator_client):
+    """The OWL coordinator pays the allowances: an export with bank details needs a fresh re-authentication
+    (tests/lotsen/test_sensitive_actions.py checks the stale case)."""
+    reauthenticate(coordinator_client)
+    return coordinator_client
+
 
 FULL_IBAN = "DE89 3704 0044 0532 0130 00"
 MASKED_IBAN = "DE89 **** **** **** **30 00"

@@ -13,6 +13,7 @@ from django.utils import translation
 from lotsen.models import AllowanceClaim, SelfDeclaration
 from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
+from tests.auth import reauthenticate
 
 Status = AllowanceClaim.Status
 
@@ -235,6 +236,7 @@ def approved_2025(world):
 
 def test_pay_batch_pays_declared_and_skips_the_rest(coordinator_client, world, approved_2025):
     a1, a2, b1 = approved_2025
+    reauthenticate(coordinator_client)
     response = coordinator_client.post(
         reverse("claims:pay"), {"claims": [a1.pk, a2.pk, b1.pk, world.claim.pk]}
     )
@@ -260,6 +262,7 @@ def test_pay_batch_with_foreign_ids_changes_nothing(coordinator_client, world, a
     SelfDeclaration.objects.create(lotse=world.lotse_siegen, year=2025, received_on=datetime.date(2025, 1, 5))
     bad = {"siegen": siegen_claim.pk, "nonsense": "1; DROP TABLE", "missing": 999999}[foreign]
     before = snapshot()
+    reauthenticate(coordinator_client)
     response = coordinator_client.post(reverse("claims:pay"), {"claims": [a1.pk, bad]})
     assert response.status_code == 302
     assert snapshot() == before  # the whole batch is refused, also the coordinator's own claim
@@ -268,6 +271,7 @@ def test_pay_batch_with_foreign_ids_changes_nothing(coordinator_client, world, a
 
 def test_pay_batch_without_selection(coordinator_client, world):
     before = snapshot()
+    reauthenticate(coordinator_client)
     response = coordinator_client.post(reverse("claims:pay"), {})
     assert snapshot() == before
     assert messages_of(response)
@@ -340,6 +344,7 @@ def test_queue_and_exports_run_constant_queries(
     coordinator_client, world, django_assert_max_num_queries, rows, url_name
 ):
     _claims_in_owl(world, rows)
+    reauthenticate(coordinator_client)  # the OWL coordinator pays: full bank details in the export
     with django_assert_max_num_queries(QUEUE_QUERIES):
         response = coordinator_client.get(reverse(url_name), {"status": "approved"})
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from events.models import Attendance
 from lotsen.models import Lotse, LotseStatusChange
 from regions.models import Coordination
 from tests import factories as f
+from tests.auth import reauthenticate
 
 User = get_user_model()
 LIST = "/lotsen/"
@@ -148,6 +149,7 @@ def test_detail_shows_only_consultations_of_the_coordinators_region(client, worl
 
 def test_detail_iban_full_only_for_those_who_pay(client, world):
     client.force_login(world.coordinator)
+    reauthenticate(client)
     assert (
         client.get(reverse("lotsen:detail", args=[world.lotse_a.pk])).context["iban"]
         == "DE89 3704 0044 0532 0130 00"
@@ -171,6 +173,7 @@ def test_detail_iban_full_only_for_those_who_pay(client, world):
 # -- create / edit ---------------------------------------------------------------------------------
 def test_create_sets_the_single_region_and_confirms(coordinator_client, world):
     district = f.DistrictFactory(region=world.owl)
+    reauthenticate(coordinator_client)  # the form enters bank details
     response = coordinator_client.post(
         reverse("lotsen:create"),
         {

@@ -76,20 +76,21 @@ def test_iban_in_full_only_for_those_who_pay(world):
     lotse = world.lotse_a
     full, masked = "DE89 3704 0044 0532 0130 00", "DE89 **** **** **** **30 00"
     superuser = f.UserFactory(email="root@example.org", is_superuser=True)
-    # The OWL coordination pays the allowances (the default), so it sees the full IBAN.
-    assert lotse.iban_for(world.coordinator) == full
-    assert lotse.iban_for(superuser) == full
+    # The OWL coordination pays the allowances (the default), so it sees the full IBAN after a fresh
+    # re-authentication, and masked without one.
+    assert lotse.iban_for(world.coordinator, fresh=True) == full
+    assert lotse.iban_for(superuser, fresh=True) == full
+    assert lotse.iban_for(world.coordinator, fresh=False) == masked
+    assert lotse.iban_for(superuser, fresh=False) == masked
     # Programme staff, the coordinator of another region and the Lotse themselves see it masked.
-    assert lotse.iban_for(world.staff) == masked
-    assert lotse.iban_for(world.other_coordinator) == masked
-    assert lotse.iban_for(lotse.user) == masked
-    assert lotse.iban_for(world.lotse_b.user) == masked
+    for user in (world.staff, world.other_coordinator, lotse.user, world.lotse_b.user):
+        assert lotse.iban_for(user, fresh=True) == masked
 
 
 def test_a_coordinator_who_does_not_pay_sees_the_iban_masked(world):
     Coordination.objects.filter(user=world.coordinator).update(handles_payments=False)
     coordinator = type(world.coordinator).objects.get(pk=world.coordinator.pk)
-    assert world.lotse_a.iban_for(coordinator) == "DE89 **** **** **** **30 00"
+    assert world.lotse_a.iban_for(coordinator, fresh=True) == "DE89 **** **** **** **30 00"
 
 
 @pytest.mark.parametrize(

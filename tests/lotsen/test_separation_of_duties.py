@@ -17,6 +17,7 @@ from lotsen.models import AllowanceClaim, Lotse, SelfDeclaration
 from portal.access import OWN_RECORD_REFUSED
 from regions.models import Coordination
 from tests import factories as f
+from tests.auth import reauthenticate
 
 
 def refused() -> str:
@@ -37,6 +38,7 @@ def dual(client, world):
     """Lotse A also coordinates OWL and pays: everything is allowed except on their own records."""
     f.CoordinationFactory(user=world.lotse_a.user, region=world.owl, handles_payments=True)
     client.force_login(world.lotse_a.user)
+    reauthenticate(client)  # paying and bank data ask for a fresh login; here only the person matters
     return client
 
 
@@ -162,6 +164,7 @@ def test_a_coordinator_without_payment_rights_cannot_enter_bank_details_for_a_ne
 
 def test_the_payer_changes_another_lotses_iban(client, world):
     client.force_login(world.coordinator)
+    reauthenticate(client)
     lotse = world.lotse_b
     response = client.post(reverse("lotsen:edit", args=[lotse.pk]), _edit_data(lotse, iban=NEW_IBAN))
     assert response.status_code == 302
