@@ -70,7 +70,7 @@ def test_the_new_person_can_then_log_in_by_email(client, world, invitee, django_
 def test_an_expired_link_is_refused(
     client, world, invitee, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
-    settings.PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
+    settings.INVITATION_TIMEOUT = 7 * 24 * 3600
     path = link_path(invite(invitee, world.coordinator, django_capture_on_commit_callbacks))
     eight_days_later = datetime.datetime.now() + datetime.timedelta(days=8)  # noqa: DTZ005 (as Django's tokens)
     monkeypatch.setattr(invitation_token_generator, "_now", lambda: eight_days_later)
