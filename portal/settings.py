@@ -266,19 +266,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"strip_query_string": {"()": "portal.logging.StripQueryString"}},
+    "filters": {
+        "strip_query_string": {"()": "portal.logging.StripQueryString"},
+        # Reset keys, invitation tokens and verification codes in paths become "…" (portal/logging.py).
+        "mask_tokens": {"()": "portal.logging.MaskTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]},
         "requests": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["strip_query_string"],
+            "filters": ["strip_query_string", "mask_tokens"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # The loggers that name request paths mask tokens themselves too, so the record is clean for every
+        # handler (also one added later, e.g. an error tracker), not only for ours.
+        "django.request": {"filters": ["mask_tokens"]},
         # Request lines without their query strings (a search for a name must not be logged).
-        "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["requests"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_tokens"],
+        },
         # WeasyPrint logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
