@@ -26,17 +26,33 @@ def _user_for(uidb64: str):
         return None
 
 
+#: The path segment that stands in for the token once it is in the session (as Django's password reset).
+SET_PASSWORD_URL_TOKEN = "set-password"  # noqa: S105 (not a secret: a placeholder in the URL)
+INVITATION_SESSION_TOKEN = "_invitation_token"  # noqa: S105 (the session key, not a secret)
+
+
 @login_not_required
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 def accept_invitation(request, uidb64: str, token: str):
-    """The link from the invitation e-mail: set a first password, once, before the link expires."""
+    """The link from the invitation e-mail: set a first password, once, before the link expires.
+
+    The first request moves the token from the URL into the session and redirects to a URL without it, so
+    the form, its POST, the browser history and the access log of everything after that never see it.
+    """
     user = _user_for(uidb64)
+    if token != SET_PASSWORD_URL_TOKEN:
+        if user is None or not invitation_token_generator.check_token(user, token):
+            return render(request, "accounts/invitation_invalid.html", status=400)
+        request.session[INVITATION_SESSION_TOKEN] = token
+        return redirect("accept_invitation", uidb64=uidb64, token=SET_PASSWORD_URL_TOKEN)
+    token = request.session.get(INVITATION_SESSION_TOKEN, "")
     if user is None or not invitation_token_generator.check_token(user, token):
         return render(request, "accounts/invitation_invalid.html", status=400)
     form = AcceptInvitationForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        del request.session[INVITATION_SESSION_TOKEN]
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your password is set."))
         return redirect("dashboard")

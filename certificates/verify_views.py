@@ -1,4 +1,4 @@
-"""The public verification page (/verify/<code>/): no login, rate limited per IP.
+"""The public verification page (/verify/<code>/): no login, rate limited per client address.
 
 The code printed on the certificate is the only key: the page answers for issued and revoked
 certificates and shows holder, programme, region, issue date and validity, nothing more.
@@ -15,26 +15,22 @@ from django.shortcuts import redirect, render
 from certificates.forms import VerifyLookupForm, VerifyUploadForm
 from certificates.models import Certificate
 from certificates.services import sha256_of
+from portal.net import rate_limit_source
 
 #: requests per IP and minute on the public verification pages
 DEFAULT_RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 60
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limited(view):
-    """At most CERTIFICATE_VERIFY_RATE_LIMIT requests per IP per minute (a fixed window in the shared
-    cache), then HTTP 429: codes cannot be guessed by brute force."""
+    """At most CERTIFICATE_VERIFY_RATE_LIMIT requests per client address (portal.net) per minute (a fixed
+    window in the shared cache), then HTTP 429: codes cannot be guessed by brute force."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         limit = getattr(settings, "CERTIFICATE_VERIFY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
         window = int(time.time() // RATE_WINDOW_SECONDS)
-        key = f"certificates:verify-rate:{_client_ip(request)}:{window}"
+        key = f"certificates:verify-rate:{rate_limit_source(request)}:{window}"
         cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
         try:
             count = cache.incr(key)

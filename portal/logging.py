@@ -1,16 +1,37 @@
-"""Logging helpers: keep personal data out of logs."""
+"""Logging helpers: keep personal data and secrets out of logs."""
 
 import logging
 import re
 
 _QUERY = re.compile(r"\?[^\s\"]*")
 
+#: Paths whose remainder is a secret: whoever reads it can set a password or confirm an address (reset keys,
+#: invitation tokens, allauth's e-mail confirmation keys), or look up a holder's name (certificate codes).
+_TOKEN_PATH = re.compile(
+    r"(/accounts/password/reset/key/|/accounts/invitation/|/accounts/confirm-email/|/verify/)"
+    r"[^\s?#\"'<>]+"
+)
+MASK = "…/"
+
+
+def mask_tokens(text: str) -> str:
+    """``/accounts/password/reset/key/1-abc/`` → ``/accounts/password/reset/key/…/``, anywhere in ``text``."""
+    return _TOKEN_PATH.sub(lambda match: match.group(1) + MASK, text)
+
+
+def _clean_args(args, clean):
+    if isinstance(args, tuple):
+        return tuple(clean(a) if isinstance(a, str) else a for a in args)
+    if type(args) is dict:
+        return {k: clean(v) if isinstance(v, str) else v for k, v in args.items()}
+    return args
+
 
 class StripQueryString(logging.Filter):
     """Drop query strings from request log lines (the development server's "GET /lotsen/?q=Name" lines).
 
     Filters and searches are kept in the URL so they can be bookmarked; a searched name must still never
-    reach a log file. gunicorn's access log is configured the same way (docker/entrypoint.sh).
+    reach a log file. gunicorn's access log is configured the same way (portal/gunicorn_conf.py).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -18,4 +39,21 @@ class StripQueryString(logging.Filter):
             record.args = tuple(_QUERY.sub("?…", a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
             record.msg = _QUERY.sub("?…", record.msg)
+        return True
+
+
+class MaskTokens(logging.Filter):
+    """Replace the token of a token-bearing path (``mask_tokens``) in the message, its arguments and its
+    traceback: Django logs "Bad Request: /accounts/invitation/<uid>/<token>/" for an expired link, the
+    development server logs every request line, gunicorn's error log names the URI of a failed request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_tokens(record.msg)
+        if record.args:
+            record.args = _clean_args(record.args, mask_tokens)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_tokens(record.exc_text)
         return True

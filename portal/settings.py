@@ -46,6 +46,11 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Proxies in front of the portal that append the client's address to X-Forwarded-For (the TLS proxy: 1).
+# 0 ignores the header; rate limits then count REMOTE_ADDR (portal/net.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Public base URL, used in e-mails and on certificates (QR codes point to /verify/<code>/).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -215,11 +220,18 @@ MFA_TOTP_ISSUER = "Lotsenportal"
 MFA_TOTP_TOLERANCE = 1
 # Wrong codes count against ACCOUNT_RATE_LIMITS["login_failed"] (per user), like wrong passwords.
 
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=7 * 24 * 3600)  # invitations: one week
+# A reset link is used within minutes of asking for it; an hour covers a slow mail server.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# An invitation waits for a volunteer who may read mail once a week (accounts/tokens.py).
+INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=7 * 24 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # The user model has no first/last name: compare with the login address and the name.
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -284,19 +296,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"strip_query_string": {"()": "portal.logging.StripQueryString"}},
+    "filters": {
+        "strip_query_string": {"()": "portal.logging.StripQueryString"},
+        # Reset keys, invitation tokens and verification codes in paths become "…" (portal/logging.py).
+        "mask_tokens": {"()": "portal.logging.MaskTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]},
         "requests": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["strip_query_string"],
+            "filters": ["strip_query_string", "mask_tokens"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # The loggers that name request paths mask tokens themselves too, so the record is clean for every
+        # handler (also one added later, e.g. an error tracker), not only for ours.
+        "django.request": {"filters": ["mask_tokens"]},
         # Request lines without their query strings (a search for a name must not be logged).
-        "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "django.server": {
+            "handlers": ["requests"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_tokens"],
+        },
         # WeasyPrint logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -90,7 +90,7 @@ def test_repeated_wrong_passwords_for_one_address_get_429(client):
     ]
     assert statuses[0] == 200
     assert statuses[-1] == 429
-    # The limit is per address: the right password for the locked address is refused as well ...
+    # The limit is per address (at this client): the right password is refused here as well ...
     assert client.post(url, {"login": "target@example.org", "password": f.TEST_PASSWORD}).status_code == 429
     # ... while another person can still log in.
     f.UserFactory(email="other@example.org")

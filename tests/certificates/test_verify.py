@@ -124,3 +124,19 @@ def test_revoked_status_on_detail_for_lotse(lotse_client, world):
     Certificate.objects.filter(pk=world.certificate.pk).update(status=Certificate.Status.REVOKED)
     response = lotse_client.get(reverse("certificates:list"))
     assert reverse("certificates:download", args=[world.certificate.pk]) not in response.content.decode()
+
+
+def test_behind_the_proxy_the_verify_limit_counts_each_client(client, world, settings):
+    settings.CERTIFICATE_VERIFY_RATE_LIMIT = 5
+    settings.TRUSTED_PROXY_COUNT = 1
+    code = world.certificate.verification_code
+    proxy = "10.0.0.2"
+    spoofed = [f"192.0.2.{i}, 203.0.113.66" for i in range(6)]
+    statuses = [
+        _verify(client, code, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=xff).status_code for xff in spoofed
+    ]
+    # A different made-up address on the left each time does not help the client ...
+    assert statuses == [200] * 5 + [429]
+    # ... and another person behind the same proxy is not affected.
+    other = _verify(client, code, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert other.status_code == 200

@@ -67,3 +67,8 @@ def test_the_readme_lists_the_demo_logins():
     assert DEMO_PASSWORD in readme
     for email, _name, _role in DEMO_LOGINS:
         assert f"`{email}`" in readme
+
+
+def test_compose_trusts_exactly_the_one_tls_proxy_in_front(compose):
+    environment = compose["services"]["web"]["environment"]
+    assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
