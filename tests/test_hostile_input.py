@@ -169,12 +169,12 @@ def plausible(form_field: "FormField", value) -> bool:
     value = str(value)
     if form_field.ignores_value or form_field.kind == "hidden":
         return True  # the form does not read it (disabled) or reads it elsewhere (next, initial-…)
+    if form_field.kind == "checkbox" and len(form_field.options) == 1:
+        return True  # a lone checkbox: any value means "ticked"
     if "\x00" in value:
         return False
     if form_field.kind in FREE_TEXT:
         return True
-    if form_field.kind == "checkbox" and len(form_field.options) == 1:
-        return True  # a lone checkbox: any value means "ticked"
     if value in ("0001", "9999"):  # just numbers: a number, or an option's id with leading zeros
         return form_field.kind == "number" or value.lstrip("0") in form_field.options
     return False
