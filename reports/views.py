@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,9 +21,9 @@ CONTENT_TYPES = {
 }
 
 
-def _report_for(request):
+def _report_for(request, *, warn: bool = True):
     form, period, regions, valid = resolve_filters(request.user, request.GET)
-    if not valid:
+    if not valid and warn:
         messages.warning(
             request, _("The filters could not be used; the report shows this year for all regions.")
         )
@@ -74,14 +74,8 @@ def report_export(request, table: str, fmt: str):
     require_coordination(request.user)
     if table not in EXPORT_TABLES or fmt not in CONTENT_TYPES:
         raise Http404
-    _form, period, regions, valid = resolve_filters(request.user, request.GET)
-    if not valid:
-        # A download has no page to explain a fallback on: never export another period than the one asked for.
-        return HttpResponseBadRequest(
-            _("The filters could not be used; please check them."), content_type="text/plain; charset=utf-8"
-        )
     with translation.override("de"):  # German headers whatever the UI language
-        report = build_report(user=request.user, regions=regions, period=period)
+        _form, report = _report_for(request, warn=False)
         data = (exports.table_csv if fmt == "csv" else exports.table_xlsx)(report, report.tables[table])
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     filename = f"lotsenportal-{table}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{fmt}"
