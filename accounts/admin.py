@@ -127,7 +127,7 @@ class UserAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, DjangoUserAdmin)
     def get_urls(self):
         return [
             path(
-                "<int:pk>/mfa-reset/",
+                "<id:pk>/mfa-reset/",
                 self.admin_site.admin_view(self.mfa_reset_view),
                 name="accounts_user_mfa_reset",
             ),

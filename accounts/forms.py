@@ -1,5 +1,7 @@
 from django.contrib.auth.forms import SetPasswordForm
 
+from portal.forms import HardenedFormMixin
 
-class AcceptInvitationForm(SetPasswordForm):
+
+class AcceptInvitationForm(HardenedFormMixin, SetPasswordForm):
     """Choose the first password (the invited user's e-mail is the login)."""

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
-from portal.filters import OrderingFilter
+from portal.filters import FilterSet, OrderingFilter
 from regions.models import Region
 
 
@@ -10,7 +10,7 @@ def _visible_regions(request):
     return Region.objects.visible_to(request.user) if request else Region.objects.none()
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Certificate.Status.choices)
     programme_year = django_filters.NumberFilter(label=_("Year"))
     region = django_filters.ModelChoiceFilter(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
+from portal.forms import Form
 from regions.models import Region
 
 FIRST_PROGRAMME_YEAR = 2010
@@ -21,14 +22,14 @@ def programme_year_field(**kwargs) -> forms.IntegerField:
     )
 
 
-class IssueForLotseForm(forms.Form):
+class IssueForLotseForm(Form):
     programme_year = programme_year_field(required=False)
 
     def year(self) -> int:
         return self.cleaned_data.get("programme_year") or timezone.localdate().year
 
 
-class BatchForm(forms.Form):
+class BatchForm(Form):
     """Issue for every eligible Lotse of a region, or of an event's participants.
 
     Choices come from what the user may edit, so a foreign region or event is a form error."""
@@ -69,7 +70,7 @@ class BatchForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
@@ -78,7 +79,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class VerifyLookupForm(forms.Form):
+class VerifyLookupForm(Form):
     code = forms.RegexField(
         label=_("Verification code"),
         regex=r"^[A-Za-z0-9]{6,16}$",
@@ -94,7 +95,7 @@ class VerifyLookupForm(forms.Form):
             self.data["code"] = "".join(ch for ch in self.data["code"] if ch not in " -\t").upper()
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(Form):
     file = forms.FileField(label=_("Certificate (PDF)"))
 
     def clean_file(self):

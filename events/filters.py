@@ -1,15 +1,14 @@
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from portal.filters import OrderingFilter
-from portal.forms import DateInput
+from portal.filters import FilterSet, OrderingFilter
+from portal.forms import DateInput, Form
 from regions.models import Region
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("starts_from"), cleaned.get("starts_until")
@@ -22,7 +21,7 @@ def _regions(request):
     return Region.objects.visible_to(request.user)
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     when = django_filters.ChoiceFilter(
         label=_("When"),
         choices=[("upcoming", _("upcoming")), ("past", _("past"))],

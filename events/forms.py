@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Attendance, Event
 from events.validators import no_markup
 from lotsen.models import Lotse
-from portal.forms import DateInput
+from portal.forms import DateInput, Form, ModelForm
 from regions.models import Region
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     class Meta:
         model = Event
         fields = [
@@ -93,7 +93,7 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
-class RegisterLotsenForm(forms.Form):
+class RegisterLotsenForm(Form):
     lotsen = forms.ModelMultipleChoiceField(
         label=_("Lotsen to register"),
         queryset=Lotse.objects.none(),
@@ -114,5 +114,5 @@ class RegisterLotsenForm(forms.Form):
         self.fields["lotsen"].queryset = lotsen.exclude(pk__in=already).order_by("last_name", "first_name")
 
 
-class AttendanceStatusForm(forms.Form):
+class AttendanceStatusForm(Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import AllowanceClaim, Lotse
-from portal.filters import OrderingFilter
+from portal.filters import FilterSet, OrderingFilter
 from regions.models import Region
 
 #: The queue opens on the claims that wait for a decision.
@@ -20,7 +20,7 @@ def _regions(request):
     return Region.objects.visible_to(request.user)
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=AllowanceClaim.Status.choices, empty_label=_("all statuses")
     )

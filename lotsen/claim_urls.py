@@ -5,9 +5,9 @@ from lotsen.views import claims as views
 app_name = "claims"
 urlpatterns = [
     path("", views.claim_list, name="list"),
-    path("<int:pk>/", views.claim_detail, name="detail"),
-    path("<int:pk>/approve/", views.claim_approve, name="approve"),
-    path("<int:pk>/reject/", views.claim_reject, name="reject"),
+    path("<id:pk>/", views.claim_detail, name="detail"),
+    path("<id:pk>/approve/", views.claim_approve, name="approve"),
+    path("<id:pk>/reject/", views.claim_reject, name="reject"),
     path("pay/", views.claims_pay, name="pay"),
     path("export.csv", views.claims_export_csv, name="export_csv"),
     path("export.xlsx", views.claims_export_xlsx, name="export_xlsx"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import Contract, Lotse
 from organisations.models import Organisation
-from portal.filters import OrderingFilter
+from portal.filters import FilterSet, OrderingFilter
 from regions.models import District, Language, Region
 
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
@@ -44,7 +44,7 @@ class LotseOrderingFilter(OrderingFilter):
         return qs.order_by(*[field for param in value if param for field in self.get_ordering_value(param)])
 
 
-class LotseFilter(django_filters.FilterSet):
+class LotseFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search name"), method="filter_search", max_length=100)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Lotse.Status.choices, empty_label=_("all statuses")

@@ -8,12 +8,12 @@ app_name = "me"
 urlpatterns = [
     path("consultations/", views.consultation_list, name="consultations"),
     path("consultations/new/", views.consultation_create, name="consultation_create"),
-    path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
-    path("consultations/<int:pk>/delete/", views.consultation_delete, name="consultation_delete"),
+    path("consultations/<id:pk>/edit/", views.consultation_edit, name="consultation_edit"),
+    path("consultations/<id:pk>/delete/", views.consultation_delete, name="consultation_delete"),
     path("claims/", views.claim_list, name="claims"),
-    path("claims/<int:year>/<int:month>/", views.claim_month, name="claim_month"),
+    path("claims/<year:year>/<month:month>/", views.claim_month, name="claim_month"),
     path("profile/", views.profile, name="profile"),
     path("events/", views.event_list, name="events"),
-    path("events/<int:pk>/register/", views.event_register, name="event_register"),
-    path("events/<int:pk>/cancel/", views.event_cancel, name="event_cancel"),
+    path("events/<id:pk>/register/", views.event_register, name="event_register"),
+    path("events/<id:pk>/cancel/", views.event_cancel, name="event_cancel"),
 ]

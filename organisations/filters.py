@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.filters import YES_NO, search_words
 from organisations.models import Organisation
-from portal.filters import OrderingFilter
+from portal.filters import FilterSet, OrderingFilter
 from regions.models import District, Language, Region
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search name"), method="filter_search", max_length=100)
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), queryset=Region.objects.none(), empty_label=_("all regions")

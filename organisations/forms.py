@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, ModelForm, scope_region_field
 from portal.text import folded
 from regions.models import District, Language
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ModelForm):
     class Meta:
         model = Organisation
         fields = [

@@ -6,6 +6,6 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("new/", views.organisation_create, name="create"),
-    path("<int:pk>/", views.organisation_detail, name="detail"),
-    path("<int:pk>/edit/", views.organisation_edit, name="edit"),
+    path("<id:pk>/", views.organisation_detail, name="detail"),
+    path("<id:pk>/edit/", views.organisation_edit, name="edit"),
 ]

@@ -26,3 +26,15 @@ class OrderingFilter(django_filters.OrderingFilter):
             (f"-{param}", labels.get(f"-{param}", _descending_lazy(label))) for param, label in ascending
         ]
         return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
+
+
+class FilterSet(django_filters.FilterSet):
+    """The FilterSet of every list: its form refuses odd input like any form (portal.forms.harden_fields)."""
+
+    def get_form_class(self):
+        from portal.forms import HardenedFormMixin
+
+        form_class = super().get_form_class()
+        if issubclass(form_class, HardenedFormMixin):
+            return form_class
+        return type(form_class.__name__, (HardenedFormMixin, form_class), {})

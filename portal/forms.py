@@ -1,7 +1,11 @@
 """Small helpers shared by the forms and views of every app."""
 
+import datetime
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -22,6 +26,95 @@ def apply_service_errors(form, error: ValidationError) -> None:
 
 #: A list box of languages takes several choices, which nobody guesses without being told.
 MULTIPLE_CHOICE_HINT = _("Hold Ctrl (or Cmd) to choose several on a computer.")
+
+
+#: The years a date typed into any form of the portal may have. The programme's data starts around 2010 and
+#: birth dates go back further; anything outside is a typing error (and year 0001 or 9999 would overflow the
+#: date arithmetic of months and periods, or the conversion to UTC).
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def validate_sane_year(value: datetime.date) -> None:
+    """Dates (and date-times) must lie between MIN_YEAR and MAX_YEAR."""
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Please enter a date between the years %(min)s and %(max)s."),
+            code="year_out_of_range",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )
+
+
+def _key_fits_database(field: forms.ModelChoiceField, value) -> bool:
+    """False for a number the key column of ``field``'s model cannot hold (SQLite raises OverflowError)."""
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    if not isinstance(key, models.IntegerField):
+        return True
+    try:
+        number = int(str(value))
+    except ValueError:
+        return True  # not a number at all: Django's own lookup refuses it as an invalid choice
+    low, high = connection.ops.integer_field_range(key.get_internal_type())
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+class BoundedKeysMixin:
+    """For ModelChoiceField and ModelMultipleChoiceField (and django-filter's subclasses of them): ids beyond
+    the key column's range are an invalid choice, with the field's normal message."""
+
+    def _refuse_out_of_range(self, values) -> None:
+        for value in values:
+            if value not in self.empty_values and not _key_fits_database(self, value):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                )
+
+    def to_python(self, value):
+        if not isinstance(value, list | tuple):
+            self._refuse_out_of_range([value])
+        return super().to_python(value)
+
+    def _check_values(self, value):
+        self._refuse_out_of_range(value)
+        return super()._check_values(value)
+
+
+@functools.cache
+def _bounded_class(field_class: type) -> type:
+    if issubclass(field_class, BoundedKeysMixin):
+        return field_class
+    return type(f"Bounded{field_class.__name__}", (BoundedKeysMixin, field_class), {})
+
+
+def harden_fields(form: forms.BaseForm) -> None:
+    """Make every field of ``form`` refuse odd input with its normal message instead of a 500.
+
+    Called when the form is validated (after the form's own ``__init__`` has changed querysets or added
+    fields): dates outside MIN_YEAR..MAX_YEAR are an error, and ids beyond the database's integer range are an
+    invalid choice. Used by ``Form``, ``ModelForm`` and the FilterSets' forms (portal.filters.FilterSet).
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
+            if validate_sane_year not in field.validators:
+                field.validators.append(validate_sane_year)
+        elif isinstance(field, forms.ModelChoiceField):
+            field.__class__ = _bounded_class(type(field))
+
+
+class HardenedFormMixin:
+    """Every form of the portal: odd input (year 9999, a 25-digit id) is a form error, never a 500."""
+
+    def full_clean(self):
+        harden_fields(self)
+        super().full_clean()
+
+
+class Form(HardenedFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(HardenedFormMixin, forms.ModelForm):
+    pass
 
 
 class DateInput(forms.DateInput):

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+import portal.converters  # noqa: F401 (registers <id:>, <year:> and <month:> before the includes below)
 from portal import views
 
 # The admin login goes through allauth, so it gets the same rate limits; only staff get in.

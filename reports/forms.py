@@ -6,6 +6,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import last_of_month
+from portal.forms import Form
 from regions.models import Region
 from reports.selectors import Period
 
@@ -13,7 +14,7 @@ from reports.selectors import Period
 MAX_CUSTOM_DAYS = 5 * 366
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(Form):
     """The report's filters, read from the query string (GET), so a report can be bookmarked and shared."""
 
     PERIODS = [

@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from events.validators import no_markup
 from lotsen.models import AllowanceClaim, Lotse
-from portal.forms import DateInput
+from portal.forms import DateInput, Form
 
 #: One pay batch is a page or a few pages of the queue, never the whole table.
 MAX_CLAIMS_PER_BATCH = 500
 
 
-class RejectClaimForm(forms.Form):
+class RejectClaimForm(Form):
     reason = forms.CharField(
         label=_("Reason for the rejection"),
         max_length=AllowanceClaim._meta.get_field("rejection_reason").max_length,
@@ -25,7 +25,7 @@ class RejectClaimForm(forms.Form):
     )
 
 
-class PayClaimsForm(forms.Form):
+class PayClaimsForm(Form):
     claims = forms.ModelMultipleChoiceField(
         label=_("Claims"),
         queryset=AllowanceClaim.objects.none(),
@@ -50,7 +50,7 @@ class PayClaimsForm(forms.Form):
         return claims
 
 
-class SelfDeclarationForm(forms.Form):
+class SelfDeclarationForm(Form):
     lotse = forms.ModelChoiceField(label=_("Lotse"), queryset=Lotse.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100)
     received_on = forms.DateField(label=_("Received on"), widget=DateInput)

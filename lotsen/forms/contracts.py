@@ -10,7 +10,7 @@ from pypdf.errors import PyPdfError
 
 from lotsen.models import Contract, Lotse
 from organisations.models import Organisation
-from portal.forms import DateInput
+from portal.forms import DateInput, Form
 
 PDF_MAGIC = b"%PDF-"
 
@@ -45,7 +45,7 @@ def validate_contract_pdf(upload) -> None:
         )
 
 
-class ContractDocumentForm(forms.Form):
+class ContractDocumentForm(Form):
     document = forms.FileField(
         label=_("signed contract (PDF)"),
         validators=[validate_contract_pdf],
@@ -53,7 +53,7 @@ class ContractDocumentForm(forms.Form):
     )
 
 
-class ContractForm(forms.Form):
+class ContractForm(Form):
     """Terms of a new (or renewed) contract; the service creates it."""
 
     starts_on = forms.DateField(label=_("starts on"), widget=DateInput)
@@ -98,7 +98,7 @@ class ContractForm(forms.Form):
         return cleaned
 
 
-class EndContractForm(forms.Form):
+class EndContractForm(Form):
     ended_on = forms.DateField(label=_("last day of the contract"), widget=DateInput)
 
     def __init__(self, *args, **kwargs):

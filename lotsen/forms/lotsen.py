@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.models import Lotse, Topic
 from lotsen.validators import normalize_iban, validate_iban
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, scope_region_field
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm, scope_region_field
 from regions.models import District, Language
 
 #: Bank details: entered and changed only by those who pay the Lotse's region.
@@ -18,7 +18,7 @@ BANK_DETAILS_REFUSED = _(
 )
 
 
-class LotseForm(forms.ModelForm):
+class LotseForm(ModelForm):
     expertise = forms.MultipleChoiceField(
         label=_("areas of expertise"),
         choices=Topic.choices,
@@ -117,7 +117,7 @@ class LotseForm(forms.ModelForm):
         return cleaned
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(Form):
     status = forms.ChoiceField(label=_("new status"), choices=())
     effective_on = forms.DateField(label=_("effective from"), widget=DateInput)
     note = forms.CharField(label=_("note"), max_length=300, required=False)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.models import Consultation, Lotse, Topic
 from lotsen.services.consultations import MAX_BACKDATE_DAYS
 from organisations.models import PartnerInstitution
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm
 from regions.models import Language
 
 
@@ -32,7 +32,7 @@ def _language_choices(lotse: Lotse) -> list:
     return choices
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(ModelForm):
     topics = forms.MultipleChoiceField(
         label=_("Topics"),
         choices=Topic.choices,
@@ -103,7 +103,7 @@ class NewConsultationForm(ConsultationForm):
             self.initial["submission_key"] = uuid.uuid4()
 
 
-class ConsultationMonthForm(forms.Form):
+class ConsultationMonthForm(Form):
     """The month filter of the own consultations list (a GET form: only a month, never personal data)."""
 
     month = forms.DateField(
@@ -120,7 +120,7 @@ class ConsultationMonthForm(forms.Form):
         return today
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(Form):
     hours = forms.DecimalField(
         label=_("Hours"),
         min_value=Decimal("0"),
@@ -177,7 +177,7 @@ class ClaimForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     """What a Lotse may change about themself. Region, organisations and status are not fields here."""
 
     expertise = forms.MultipleChoiceField(
