@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 413 for a body over MAX_REQUEST_BYTES, before anything reads it (nothing above reads the body).
+    "portal.middleware.RequestSizeLimitMiddleware",
     # No page is public by accident: views opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -234,9 +236,17 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 MAX_CONTRACT_UPLOAD_BYTES = env.int("MAX_CONTRACT_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# The largest request body accepted at all (the largest legitimate one is a 5 MB upload plus the form):
+# portal.middleware.RequestSizeLimitMiddleware answers 413 from the Content-Length header, before the body
+# is read. The proxy in front (docker/nginx.conf, client_max_body_size) has the same limit.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=6 * 1024 * 1024)
+if MAX_REQUEST_BYTES <= MAX_CONTRACT_UPLOAD_BYTES:
+    raise ImproperlyConfigured("MAX_REQUEST_BYTES must be larger than MAX_CONTRACT_UPLOAD_BYTES.")
+# An uploaded file above this size is streamed to a temporary file instead of being held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The form fields of a request without its files (no form of the portal comes near it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --------------------------------------------------------------------------------------------------
 # Programme settings
