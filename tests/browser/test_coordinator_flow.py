@@ -202,7 +202,7 @@ def test_coordinator_runs_the_workspace_end_to_end(page, chromium, live_server):
     page.wait_for_url(f"{url}/events/{event.pk}/attendance/")
     attendance = Attendance.objects.get(event=event, lotse=lotse)
     row = page.locator(f"#attendance-{attendance.pk}")
-    assert row.locator("[data-training-hours='0']").count() == 1
+    assert row.locator("[data-training-hours='0.0']").count() == 1
     page.evaluate("window.__stillTheSamePage = true")
     row.locator("button[value=attended]").click()
     page.locator(f"#attendance-{attendance.pk} button[value=attended][aria-pressed=true]").wait_for()
