@@ -96,7 +96,8 @@ PDF_TEMPLATES = {
     "reports/templates/reports/pdf/summary.html",
 }
 INLINE_CODE = [
-    (re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I), "inline <script>"),
+    # A script with src= is a file; type="application/json" is data (json_script, allauth's passkey forms).
+    (re.compile(r"<script(?![^>]*\s(?:src=|type=\"application/json\"))[^>]*>", re.I), "inline <script>"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "on…= handler attribute"),
     (re.compile(r"\sstyle\s*=", re.I), "style= attribute"),
     (re.compile(r"<style[\s>]", re.I), "<style> block"),
