@@ -18,33 +18,27 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-import mimetypes
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import pydyf
 import segno
 import weasyprint
-from django.conf import settings
 from django.template.loader import get_template
 from weasyprint import CSS, HTML
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from certificates.content import CertificateData, Session
+from portal.pdf import FONTS_DIR, LocalOnlyURLFetcher, local_only_fetcher
 
 # --- Locations -------------------------------------------------------------------------
-#: The bundled OFL fonts (see static/fonts/OFL.txt); the only files the renderer may read.
-FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+#: The fonts are the bundled ones of portal.pdf (FONTS_DIR), the only files the renderer may read.
 TEMPLATE_NAME = "certificates/certificate.html"
 
 #: PDF/A-2b: archival profile without the attachment rules of PDF/A-3 and without the
@@ -160,42 +154,8 @@ def render_html(datas: Sequence[CertificateData], title: str) -> str:
 
 
 # --- Resource loading ------------------------------------------------------------------
-class LocalOnlyURLFetcher(URLFetcher):
-    """URL fetcher that serves ``data:`` URIs and files below ``root`` – nothing else.
-
-    Any other URL (http, https, file outside ``root`` ...) stops the rendering with
-    :class:`FatalURLFetchingError`: a plain exception would be swallowed by WeasyPrint
-    and only logged as a warning, producing a certificate with a missing resource.
-    """
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
-        self._root = root.resolve()
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            # urllib's DataHandler decodes it in memory; no I/O involved.
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if path.is_relative_to(self._root) and path.is_file():
-                return URLFetcherResponse(
-                    path.as_uri(),
-                    body=_read_file(path),
-                    headers={"Content-Type": mimetypes.guess_type(path.name)[0] or ""},
-                )
-        raise FatalURLFetchingError(f"Blocked resource fetch while rendering: {url!r}")
-
-
-@functools.cache
-def _read_file(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-@functools.cache
 def _url_fetcher() -> LocalOnlyURLFetcher:
-    return LocalOnlyURLFetcher(FONTS_DIR)
+    return local_only_fetcher()
 
 
 @dataclass

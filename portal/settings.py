@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_countries",
+    "csp",
     "portal",
     "accounts",
     "regions",
@@ -85,12 +87,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files stay cacheable) and after CSP (downloads keep their sandbox policy).
+    "portal.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 413 for a body over MAX_REQUEST_BYTES, before anything reads it (nothing above reads the body).
+    "portal.middleware.RequestSizeLimitMiddleware",
     # No page is public by accident: views opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -276,9 +284,17 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 MAX_CONTRACT_UPLOAD_BYTES = env.int("MAX_CONTRACT_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# The largest request body accepted at all (the largest legitimate one is a 5 MB upload plus the form):
+# portal.middleware.RequestSizeLimitMiddleware answers 413 from the Content-Length header, before the body
+# is read. The proxy in front (docker/nginx.conf, client_max_body_size) has the same limit.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=6 * 1024 * 1024)
+if MAX_REQUEST_BYTES <= MAX_CONTRACT_UPLOAD_BYTES:
+    raise ImproperlyConfigured("MAX_REQUEST_BYTES must be larger than MAX_CONTRACT_UPLOAD_BYTES.")
+# An uploaded file above this size is streamed to a temporary file instead of being held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The form fields of a request without its files (no form of the portal comes near it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --------------------------------------------------------------------------------------------------
 # Programme settings
@@ -336,6 +352,48 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images from our own
+# origin only, so no inline <script>, no on…= attribute, no style= attribute and no <style> in templates
+# (JavaScript lives in static/js/). Downloads get an even stricter sandbox policy
+# (portal.middleware.DOWNLOAD_CSP).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of the portal uses are switched off ([] = for nobody); WebAuthn (passkeys) is
+# allowed for our own origin (portal.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 if IS_PRODUCTION:
     from portal.checks import validate_production_secret_key

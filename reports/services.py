@@ -63,11 +63,14 @@ def summary_document(export: ReportExport):
     """The laid-out (WeasyPrint) programme summary for funders (A4, German), for the requester's scope."""
     from weasyprint import HTML
 
+    from portal.pdf import FONTS_DIR, local_only_fetcher
+
     with translation.override("de"):
         form, period, regions, _valid = resolve_filters(export.requested_by, export.params)
         report = build_report(user=export.requested_by, regions=regions, period=period)
         html = render_to_string("reports/pdf/summary.html", pdf_context(report))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    # Nothing outside the bundled fonts and data: URIs is fetched, whatever ends up in the HTML.
+    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=local_only_fetcher()).render()
 
 
 def render_pdf_bytes(export: ReportExport) -> bytes:

@@ -1,4 +1,5 @@
-"""Every URL of the portal, requested as every role (see tests/matrix.py)."""
+"""Every URL of the portal, requested as every role (see tests/matrix.py); every answer also carries the
+security headers (tests/headers.py)."""
 
 import importlib
 import pkgutil
@@ -8,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from tests.auth import reauthenticate
+from tests.headers import assert_security_headers
 from tests.matrix import ROLES_ORDER, Case
 
 
@@ -73,6 +75,9 @@ def test_role_matrix(case: Case, role: str, client, world):
     expected = case.expected[role]
     assert response.status_code == expected, (
         f"{case.method.upper()} {url} as {role}: expected {expected}, got {response.status_code}"
+    )
+    assert_security_headers(
+        response, logged_in=user is not None, label=f"{case.method.upper()} {url} as {role}"
     )
     if case.wrote is not None:
         should = role in case.writers

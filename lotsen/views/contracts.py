@@ -17,6 +17,7 @@ from lotsen.models import Contract, Lotse
 from lotsen.services import contracts as services
 from portal.access import get_editable_or_403
 from portal.forms import apply_service_errors
+from portal.middleware import DOWNLOAD_CSP
 
 
 def contract_create(request, pk: int):
@@ -106,6 +107,7 @@ def contract_document(request, pk: int):
     response = FileResponse(
         handle, as_attachment=True, filename=f"contract-{contract.pk}.pdf", content_type="application/pdf"
     )
+    # As every download (portal.middleware.PrivateResponseMiddleware), said here too: this file was uploaded.
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response

@@ -45,13 +45,29 @@ def chromium():
         browser.close()
 
 
+def _refused_by_policy(page) -> list[str]:
+    """Collects what the browser refused because of the Content-Security-Policy or the Permissions-Policy
+    (an inline script or handler that no longer runs, a style attribute, a header it cannot parse)."""
+    refused = []
+
+    def on_console(message):
+        text = message.text
+        if message.type == "error" and ("Content Security Policy" in text or "Permissions-Policy" in text):
+            refused.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return refused
+
+
 @pytest.fixture
 def page(chromium, live_server, transactional_db):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
     yield page
     context.close()
+    assert not refused, "The browser refused content because of a policy header:\n" + "\n".join(refused)
 
 
 @pytest.fixture
@@ -62,8 +78,10 @@ def phone_page(chromium, live_server, transactional_db):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
     yield page
     context.close()
+    assert not refused, "The browser refused content because of a policy header:\n" + "\n".join(refused)
 
 
 def log_in(page, live_server, email: str, password: str) -> None:

@@ -13,9 +13,9 @@ def compose() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def test_compose_declares_web_worker_postgres_and_redis_with_healthchecks(compose):
+def test_compose_declares_proxy_web_worker_postgres_and_redis_with_healthchecks(compose):
     services = compose["services"]
-    assert set(services) == {"web", "worker", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "db", "redis"}
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert services["db"]["image"].startswith("postgres:15")
@@ -31,6 +31,24 @@ def test_compose_keeps_data_in_named_volumes(compose):
     assert {"db-data", "media"} <= set(compose["volumes"])
     assert "db-data:/var/lib/postgresql/data" in compose["services"]["db"]["volumes"]
     assert any(volume.startswith("media:") for volume in compose["services"]["web"]["volumes"])
+
+
+def test_only_the_proxy_is_published_and_it_limits_the_body_size_like_django(compose):
+    import re
+
+    from django.conf import settings
+
+    services = compose["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert all(port.startswith("127.0.0.1:") for port in services["proxy"]["ports"])
+    mounted = [volume.split(":")[0] for volume in services["proxy"]["volumes"]]
+    assert "./docker/nginx.conf" in mounted
+    config = (BASE_DIR / "docker" / "nginx.conf").read_text(encoding="utf-8")
+    limit = re.search(r"^\s*client_max_body_size (\d+)m;", config, re.M)
+    assert limit, "docker/nginx.conf sets no client_max_body_size"
+    assert int(limit.group(1)) * 1024 * 1024 == settings.MAX_REQUEST_BYTES
+    assert "proxy_pass http://portal_web;" in config and "server web:8000;" in config
 
 
 def test_entrypoint_migrates_collects_static_and_starts_gunicorn_or_celery():

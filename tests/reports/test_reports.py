@@ -323,6 +323,32 @@ def test_pdf_table_headers_are_whole_words_and_the_table_fits_the_page(figures):
     assert not overflowing, list(dict.fromkeys(overflowing))
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="https://example.com/tracker.png">',
+        '<img src="file:///etc/hostname">',
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
+        '<img src="../../../../etc/hostname">',
+    ],
+)
+def test_pdf_summary_fetches_nothing_from_outside(figures, monkeypatch, markup):
+    """Whatever ends up in the summary's HTML, the renderer neither calls a URL nor reads a server file."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from reports import services
+
+    real_render = services.render_to_string
+    monkeypatch.setattr(
+        services,
+        "render_to_string",
+        lambda *args, **kwargs: real_render(*args, **kwargs).replace("</body>", markup + "</body>"),
+    )
+    export = ReportExport.objects.create(requested_by=figures.staff, params=YEAR_QUERY)
+    with pytest.raises(FatalURLFetchingError):
+        services.render_pdf_bytes(export)
+
+
 def test_pdf_task_is_idempotent(staff_client, figures):
     from reports.tasks import render_report_pdf
 
