@@ -11,21 +11,26 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: lock lock-check run test lint format bench bench-seed bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
+.PHONY: lock lock-check run test lint beat format bench bench-seed bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
 
-$(STAMP): pyproject.toml uv.lock uv-bootstrap.txt
+# uv itself, pinned with hashes; the rest comes from uv.lock.
+$(UV): uv-bootstrap.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r uv-bootstrap.txt
+	touch $(UV)
+
+$(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --inexact --quiet --python $(PY)
 	touch $(STAMP)
 
 # Refresh uv.lock on purpose (e.g. after editing pyproject.toml); `make lock ARGS="--upgrade-package django"`
 # upgrades one dependency, `make lock ARGS=--upgrade` all of them. Commit uv.lock with the change.
-lock: $(STAMP)
+# (Needs only uv, not the installed environment, which the outdated lock would refuse to build.)
+lock: $(UV)
 	$(UV) lock $(ARGS)
 
 # Fails when pyproject.toml and uv.lock disagree (part of `make test`).
-lock-check: $(STAMP)
+lock-check: $(UV)
 	$(UV) lock --check
 
 compilemessages: $(STAMP)
@@ -45,11 +50,15 @@ run: $(STAMP) compilemessages migrate
 worker: $(STAMP)
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2
 
+# Periodic tasks (CELERY_BEAT_SCHEDULE): one scheduler next to the worker(s).
+beat: $(STAMP)
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=/tmp/lotsenportal-celerybeat-schedule
+
 browsers:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped (they run in CI)"
 
-test: $(STAMP) lock-check compilemessages browsers
+test: lock-check $(STAMP) compilemessages browsers
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.test_settings
 	$(PY) -m pytest
 

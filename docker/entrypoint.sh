@@ -12,6 +12,9 @@ case "${1:-web}" in
   worker)
     exec celery -A portal worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${CELERY_CONCURRENCY:-2}"
     ;;
+  beat)
+    exec celery -A portal beat --loglevel="${LOG_LEVEL:-INFO}" --schedule=/tmp/celerybeat-schedule
+    ;;
   *)
     exec "$@"
     ;;

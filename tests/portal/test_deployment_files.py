@@ -13,16 +13,19 @@ def compose() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def test_compose_declares_proxy_web_worker_postgres_and_redis_with_healthchecks(compose):
+def test_compose_declares_proxy_web_worker_beat_postgres_and_redis_with_healthchecks(compose):
     services = compose["services"]
-    assert set(services) == {"proxy", "web", "worker", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert services["db"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
     assert services["web"]["command"] == ["web"]
     assert services["worker"]["command"] == ["worker"]
-    for name in ("web", "worker"):
+    # periodic tasks (leavers lose their login) need exactly one scheduler, started by the entrypoint
+    assert services["beat"]["command"] == ["beat"]
+    assert "beat)" in (BASE_DIR / "docker" / "entrypoint.sh").read_text(encoding="utf-8")
+    for name in ("web", "worker", "beat"):
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == depends["redis"]["condition"] == "service_healthy"
 
