@@ -108,3 +108,25 @@ def test_environment_selects_postgres_redis_and_a_real_broker():
     assert eager == "False"
     assert broker == "redis://cache.example.org:6379/0"
     assert cache.endswith("RedisCache")
+
+
+def test_a_login_lasts_a_working_day(client, world):
+    """ASVS V7: the session cookie of a login expires after 8 hours (SESSION_COOKIE_AGE), not two weeks."""
+    from django.conf import settings as django_settings
+
+    client.force_login(world.coordinator)
+    assert client.session.get_expiry_age() == django_settings.SESSION_COOKIE_AGE == 8 * 3600
+
+
+def test_every_test_file_named_in_security_md_exists():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    base = Path(django_settings.BASE_DIR)
+    text = (base / "SECURITY.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"tests/[\w/]+\.py", text))
+    assert len(named) > 15
+    missing = sorted(name for name in named if not (base / name).exists())
+    assert not missing, missing
