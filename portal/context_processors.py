@@ -14,6 +14,8 @@ NAV_ITEMS = [
     ("certificates:list", _("Certificates"), {"staff", "coordinator", "lotse"}),
     ("reports:index", _("Reports"), {"staff", "coordinator"}),
     ("me:profile", _("My profile"), {"lotse"}),
+    # password, second factor: for everyone (in the navigation row, which scrolls on a phone)
+    ("account_email", _("My account"), {"staff", "coordinator", "lotse", "none"}),
 ]
 
 
