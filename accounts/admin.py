@@ -58,7 +58,9 @@ def may_manage_account(acting_user, user) -> bool:
         return False
     if acting_user.is_superuser:
         return True
-    return not (user.is_superuser or user.is_programme_staff or user.paying_region_ids())
+    # ever_pays, not paying_region_ids(): a deactivated payer stays protected (switching them on again
+    # with a new e-mail address would hand over the region's bank details).
+    return not (user.is_superuser or user.is_programme_staff or user.ever_pays)
 
 
 class CoordinationInline(SuperuserWritesOnlyMixin, admin.TabularInline):

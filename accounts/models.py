@@ -106,6 +106,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             return frozenset()
         return frozenset(region_id for region_id, _payments in self._coordinations)
 
+    @property
+    def holds_rights(self) -> bool:
+        """Superuser, programme staff or any coordination, active or not: an account only a superuser
+        manages (the admin), never switched off or on through a Lotse record or by programme staff."""
+        return self.is_superuser or self.is_programme_staff or bool(self._coordinations)
+
+    @property
+    def ever_pays(self) -> bool:
+        """A coordination that handles payments, whether or not the account is active right now."""
+        return any(payments for _region_id, payments in self._coordinations)
+
     def paying_region_ids(self) -> frozenset[int]:
         """Regions in which this user pays allowances and so may see full payment details."""
         if not self.is_active:

@@ -64,6 +64,11 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             fields.append("iban_masked")
+        elif obj is not None and not obj.can_change_payment_details(request.user):
+            fields.extend(BANK_FIELDS)  # shown, but nobody changes their own bank details
+        if not request.user.is_superuser:
+            # Linking a login to a Lotse record decides whose account the leaver rules switch off.
+            fields.append("user")
         return fields
 
 

@@ -64,12 +64,15 @@ class LotseForm(ModelForm):
         self.iban_visible = (
             self.instance.shows_payment_details(user, fresh=fresh) if self.instance.pk else True
         )
-        if self.instance.pk and self.instance.iban and not self.iban_visible:
-            # Those who do not pay never see the full IBAN, not even in a form, nor those who pay without a
-            # fresh re-authentication: empty keeps the stored one.
+        if self.instance.pk and not self.iban_visible:
+            # Those who do not pay never see the bank details, not even in a form, nor those who pay without
+            # a fresh re-authentication: the fields start empty, and empty keeps what is stored.
             self.initial["iban"] = ""
+            self.initial["account_holder"] = ""
         elif self.instance.pk and self.instance.iban:
             self.initial["iban"] = self.instance.iban_for(user, fresh=fresh)
+        if self.instance.pk:
+            self.fields["iban"].help_text = _("Leave empty to keep the stored IBAN.")
         if self.instance.pk and not self.instance.can_change_payment_details(user):
             # Only those who pay change bank details, and nobody their own (Lotse.can_change_payment_details).
             for name in BANK_FIELDS:
@@ -89,10 +92,17 @@ class LotseForm(ModelForm):
             return self.instance.iban
         iban = normalize_iban(self.cleaned_data.get("iban", ""))
         if not iban:
-            # Shown empty to a payer without a fresh re-authentication: empty keeps the stored one.
-            return self.instance.iban if self.instance.pk and not self.iban_visible else ""
+            # Empty keeps the stored IBAN, whatever the form showed: a form sent after the login became fresh
+            # (re-authentication replays it) must not erase an IBAN it never displayed.
+            return self.instance.iban if self.instance.pk else ""
         validate_iban(iban)
         return iban
+
+    def clean_account_holder(self):
+        holder = (self.cleaned_data.get("account_holder") or "").strip()
+        if self.fields["account_holder"].disabled or (not holder and self.instance.pk):
+            return self.instance.account_holder
+        return holder
 
     def clean(self):
         cleaned = super().clean()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from lotsen.models import Contract, Lotse
 from lotsen.services.lotsen import change_status, lock_editable_lotse
+from portal.access import forbid_self
 from portal.dates import ONE_DAY
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ def create_contract(
     signed_on: datetime.date | None = None,
 ) -> Contract:
     lotse = lock_editable_lotse(lotse=lotse, acting_user=acting_user)
+    # The contract's rate caps the person's own claims: nobody sets it for themselves.
+    forbid_self(acting_user, lotse)
     _check_dates(starts_on, ends_on)
     if organisation is not None and organisation.region_id != lotse.region_id:
         raise ValidationError({"organisation": _("This organisation is not in the Lotse's region.")})
@@ -117,6 +120,7 @@ def create_contract(
 
 def _lock_contract(contract: Contract, acting_user) -> tuple[Lotse, Contract]:
     lotse = lock_editable_lotse(lotse=contract.lotse, acting_user=acting_user)
+    forbid_self(acting_user, lotse)
     locked = Contract.objects.select_for_update().filter(pk=contract.pk, lotse=lotse).first()
     if locked is None:
         raise PermissionDenied

@@ -89,7 +89,13 @@ def disable_login(*, lotse: Lotse) -> bool:
     claimed = leavers_with_login().filter(pk=lotse.pk).update(login_disabled_at=timezone.now())
     if claimed != 1:
         return False
-    user_id = Lotse.objects.filter(pk=lotse.pk).values_list("user_id", flat=True).get()
+    user = User.objects.get(lotse__pk=lotse.pk)
+    if user.holds_rights:
+        # A coordinator, staff member or superuser who was also a Lotse keeps the account: leaving the Lotse
+        # role must not let a colleague switch off someone else's rights (only a superuser does that).
+        logger.info("lotse %s left; the login holds other rights and stays on", lotse.pk)
+        return False
+    user_id = user.pk
     User.objects.filter(pk=user_id).update(is_active=False)
     end_sessions(user_id=user_id)
     logger.info("login of lotse %s disabled (left)", lotse.pk)
@@ -105,10 +111,11 @@ def disable_leaver_logins() -> int:
 def restore_login(*, lotse: Lotse, acting_user) -> Lotse:
     """A coordinator of the Lotse's region (or staff) switches a disabled login back on."""
     lotse = lock_editable_lotse(lotse=lotse, acting_user=acting_user)
-    if lotse.user_id is None or lotse.user.is_active:
+    if lotse.user_id is None or lotse.user.is_active or lotse.login_disabled_at is None:
+        # Only a login switched off for leaving comes back here; one a superuser deactivated stays off.
         raise ValidationError(_("This Lotse's login is not disabled."))
-    if lotse.user.is_superuser or lotse.user.is_programme_staff:
-        raise PermissionDenied  # a staff or superuser account is restored in the admin by a superuser
+    if lotse.user.holds_rights:
+        raise PermissionDenied  # an account with rights is restored in the admin by a superuser
     User.objects.filter(pk=lotse.user_id).update(is_active=True)
     logger.info("login of lotse %s restored by user %s", lotse.pk, acting_user.pk)
     return lotse

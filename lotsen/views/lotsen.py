@@ -30,8 +30,11 @@ def payment_details_context(request, lotse) -> dict:
     """The IBAN as this person may see it now, and where to re-authenticate to see it in full."""
     fresh = is_fresh(request)
     needs_reauth = lotse.iban and lotse.can_see_payment_details(request.user) and not fresh
+    shows = lotse.shows_payment_details(request.user, fresh=fresh)
     return {
         "iban": lotse.iban_for(request.user, fresh=fresh),
+        # the account holder is bank data too: shown with the full IBAN only
+        "account_holder": lotse.account_holder if shows else ("•••" if lotse.account_holder else ""),
         "show_iban_url": reauthenticate_url(request, request.get_full_path()) if needs_reauth else "",
     }
 

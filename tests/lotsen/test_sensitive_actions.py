@@ -121,7 +121,8 @@ def _edit_data(world, **changes):
         "last_name": lotse.last_name,
         "email": lotse.email,
         "phone": "0521 123456",
-        "account_holder": lotse.account_holder,
+        # a stale login sees the bank fields empty and sends them back so; empty keeps what is stored
+        "account_holder": "",
         "district": lotse.district_id or "",
         "organisations": [world.organisation.pk],
         "iban": "",

@@ -90,6 +90,10 @@ def test_the_readme_lists_the_demo_logins():
         assert f"`{email}`" in readme
 
 
-def test_compose_trusts_exactly_the_one_tls_proxy_in_front(compose):
+def test_compose_trusts_exactly_the_two_proxies_in_front(compose):
+    """The operator's TLS proxy and the bundled nginx both append to X-Forwarded-For: with 1, every client
+    would be counted as the TLS proxy and all users would share one rate limit."""
     environment = compose["services"]["web"]["environment"]
-    assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+    assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-2}"
+    nginx = (BASE_DIR / "docker" / "nginx.conf").read_text(encoding="utf-8")
+    assert "$proxy_add_x_forwarded_for" in nginx  # nginx appends: it is one of the two
