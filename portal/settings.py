@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "events",
     "certificates",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [

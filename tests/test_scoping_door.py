@@ -16,7 +16,17 @@ from django.conf import settings
 from portal.scoping import ScopedQuerySet
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["accounts", "regions", "organisations", "lotsen", "events", "certificates", "reports", "portal"]
+APPS = [
+    "accounts",
+    "regions",
+    "organisations",
+    "lotsen",
+    "events",
+    "certificates",
+    "reports",
+    "audit",
+    "portal",
+]
 #: modules that serve requests or run for users: views, forms, filters, exports, tasks
 KINDS = ("views", "forms", "filters", "exports", "tasks")
 DOORS = {"visible_to", "editable_by", "owned_by", "none"}

@@ -7,6 +7,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
+from audit.models import AuditEntry
+from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, Event
 from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseStatusChange, SelfDeclaration
@@ -44,6 +46,7 @@ RULES = [
     Rule(Attendance, lambda o: o.lotse.region_id, _own),
     Rule(Certificate, lambda o: o.lotse.region_id, _own),
     # Batches are a coordinator's tool: Lotsen never see them, only their own certificates.
+    Rule(AuditEntry, lambda o: o.region_id, lambda o, lotse: o.subject_id == lotse.pk),
     Rule(CertificateBatch, lambda o: o.region_id, lambda o, lotse: False),
 ]
 
@@ -65,6 +68,8 @@ def full_world(world):
             lotse=lotse, status=Lotse.Status.ACTIVE, effective_on=lotse.joined_on
         )
         SelfDeclaration.objects.create(lotse=lotse, year=2014)
+        record(Action.VIEW_IBAN, actor=world.staff, target=lotse)
+    record(Action.LOGIN, actor=world.staff)  # programme-wide: no region
     world.lotse_siegen.organisations.add(world.organisation_siegen)
     f.AttendanceFactory(event=world.event_siegen, lotse=world.lotse_siegen)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_siegen)
