@@ -43,9 +43,20 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
     list_filter = ["status", "region"]
     search_fields = ["last_name", "first_name", "email"]
     autocomplete_fields = ["user", "region", "district", "organisations", "languages"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = [
+        "bank_data_changed_at",
+        "bank_data_changed_by",
+        "bank_data_confirmed_at",
+        "bank_data_confirmed_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ContractInline, StatusChangeInline]
     protected_lookups = frozenset(BANK_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        # with the acting user: a change of bank data holds the payments and notifies the Lotse (Lotse.save)
+        obj.save(acting_user=request.user)
 
     @admin.display(boolean=True, description=_("login"))
     def has_login(self, obj):

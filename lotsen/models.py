@@ -43,6 +43,10 @@ class LotseQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status=Lotse.Status.ACTIVE)
 
+    def bank_data_on_hold(self, now: datetime.datetime | None = None):
+        """Lotsen whose payments wait for a second payer to confirm new bank data (Lotse.bank_data_hold_q)."""
+        return self.filter(Lotse.bank_data_hold_q(now))
+
 
 class LotseOwnedQuerySet(ScopedQuerySet):
     """Rows that belong to one Lotse: coordinators see them by the Lotse's region, the Lotse their own."""
@@ -110,6 +114,32 @@ class Lotse(models.Model):
     login_disabled_at = models.DateTimeField(_("login disabled at"), null=True, blank=True, editable=False)
     account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    # A change of the IBAN or account holder (Lotse.save sets these) holds the Lotse's payments until a second
+    # payer confirms the new details or BANK_DATA_HOLD_DAYS have passed: the bank's "new payee" protection.
+    bank_data_changed_at = models.DateTimeField(
+        _("bank data changed at"), null=True, blank=True, editable=False
+    )
+    bank_data_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bank data changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    bank_data_confirmed_at = models.DateTimeField(
+        _("bank data confirmed at"), null=True, blank=True, editable=False
+    )
+    bank_data_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bank data confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -139,9 +169,113 @@ class Lotse(models.Model):
             return "disabled"
         return "active" if self.user.has_accepted_invitation else "pending"
 
-    def save(self, *args, **kwargs):
+    # -- bank data changes: noticed on every save, whoever saves ---------------------------------------
+    #: what a change of bank data is: these fields; ``email`` is remembered to notify the old address too
+    BANK_DATA_FIELDS = ("account_holder", "iban")
+    _HOLD_FIELDS = (
+        "bank_data_changed_at",
+        "bank_data_changed_by",
+        "bank_data_confirmed_at",
+        "bank_data_confirmed_by",
+    )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_bank_data()
+        return instance
+
+    def _remember_stored_bank_data(self) -> None:
+        deferred = self.get_deferred_fields()
+        self._stored = {
+            name: getattr(self, name) for name in (*self.BANK_DATA_FIELDS, "email") if name not in deferred
+        }
+
+    def _stored_values(self) -> dict:
+        stored = getattr(self, "_stored", {})
+        if all(name in stored for name in self.BANK_DATA_FIELDS):
+            return stored
+        # built by hand or loaded with the bank fields deferred: ask the database what is stored
+        row = type(self)._base_manager.filter(pk=self.pk).values(*self.BANK_DATA_FIELDS, "email").first()
+        return row or {}
+
+    def changed_bank_fields(self) -> list[str]:
+        """Names of the bank-data fields that differ from what is stored (a new record has none)."""
+        if self.pk is None:
+            return []
+        stored = self._stored_values()
+        if not stored:
+            return []
+        current = {"iban": normalize_iban(self.iban), "account_holder": (self.account_holder or "").strip()}
+        before = {
+            "iban": normalize_iban(stored["iban"]),
+            "account_holder": (stored["account_holder"] or "").strip(),
+        }
+        return [name for name in self.BANK_DATA_FIELDS if current[name] != before[name]]
+
+    def save(self, *args, acting_user=None, **kwargs):
+        """Save; a change of the IBAN or account holder by whomever (form, admin, service, shell) puts the
+        payments on hold, is recorded in the audit trail and e-mailed to the Lotse (after the commit).
+        ``acting_user``: who changed it (None: unknown, e.g. a script)."""
         self.iban = normalize_iban(self.iban)
+        changed = self.changed_bank_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            changed = [name for name in changed if name in update_fields]
+        previous_email = self._stored_values().get("email", "") if changed else ""
+        if changed:
+            self.bank_data_changed_at = timezone.now()
+            self.bank_data_changed_by = (
+                acting_user if getattr(acting_user, "is_authenticated", False) else None
+            )
+            self.bank_data_confirmed_at = self.bank_data_confirmed_by = None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *self._HOLD_FIELDS}
         super().save(*args, **kwargs)
+        if changed:
+            # the consequences (audit entry, e-mail on commit) live with the other bank-data writes
+            from lotsen.services.bank_data import bank_data_changed
+
+            bank_data_changed(
+                lotse=self, fields=changed, acting_user=acting_user, previous_email=previous_email
+            )
+        self._remember_stored_bank_data()
+
+    # -- the payment hold: the one rule, as a query (lists) and on the instance (pages, the pay service) ----
+    @staticmethod
+    def bank_data_hold_period() -> datetime.timedelta:
+        return datetime.timedelta(days=settings.BANK_DATA_HOLD_DAYS)
+
+    @classmethod
+    def bank_data_hold_q(cls, now: datetime.datetime | None = None, prefix: str = "") -> Q:
+        """On hold: bank data changed less than BANK_DATA_HOLD_DAYS ago and not confirmed since.
+        ``prefix`` for a query from another model, e.g. ``"lotse__"`` on claims."""
+        since = (now or timezone.now()) - cls.bank_data_hold_period()
+        return Q(
+            **{f"{prefix}bank_data_changed_at__gt": since, f"{prefix}bank_data_confirmed_at__isnull": True}
+        )
+
+    @property
+    def bank_data_hold_until(self) -> datetime.datetime | None:
+        """When an unconfirmed change stops holding the payments (None: nothing unconfirmed)."""
+        if self.bank_data_changed_at is None or self.bank_data_confirmed_at is not None:
+            return None
+        return self.bank_data_changed_at + self.bank_data_hold_period()
+
+    def bank_data_on_hold(self, now: datetime.datetime | None = None) -> bool:
+        """The same rule as bank_data_hold_q, on a loaded row (no query): changed_at > now - period."""
+        until = self.bank_data_hold_until
+        return until is not None and (now or timezone.now()) < until
+
+    def can_confirm_bank_data(self, user) -> bool:
+        """A second person who pays the region: not the one who changed the data, not the Lotse themself."""
+        from portal.access import acts_for_self
+
+        return (
+            self.can_see_payment_details(user)
+            and not acts_for_self(user, self)
+            and (self.bank_data_changed_by_id is None or self.bank_data_changed_by_id != user.pk)
+        )
 
     # -- payment details: full only for those who pay, and only after a fresh re-authentication -------
     def can_see_payment_details(self, user) -> bool:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:pk>/status/", views.lotse_status, name="status"),
     path("<id:pk>/invite/", views.lotse_invite, name="invite"),
     path("<id:pk>/restore-login/", views.lotse_restore_login, name="restore_login"),
+    path("<id:pk>/bank-data/confirm/", views.lotse_confirm_bank_data, name="confirm_bank_data"),
     path("<id:pk>/contracts/new/", contracts.contract_create, name="contract_create"),
     path("contracts/<id:pk>/renew/", contracts.contract_renew, name="contract_renew"),
     path("contracts/<id:pk>/end/", contracts.contract_end, name="contract_end"),

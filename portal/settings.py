@@ -305,6 +305,11 @@ PROGRAMME_NAME = env.str("PROGRAMME_NAME", default="Interkulturelle Arbeitsmarkt
 CERTIFICATE_MIN_TRAININGS_DEFAULT = env.int("CERTIFICATE_MIN_TRAININGS_DEFAULT", default=3)
 # Days during which a Lotse may still change a logged consultation; after that it is part of the reports.
 CONSULTATION_EDIT_DAYS = 14
+# Days a Lotse's payments wait after a change of IBAN or account holder, unless a second person who pays the
+# region confirms the new bank details earlier (the bank's protection of a new payee).
+BANK_DATA_HOLD_DAYS = env.int("BANK_DATA_HOLD_DAYS", default=7)
+if BANK_DATA_HOLD_DAYS < 0:
+    raise ImproperlyConfigured("BANK_DATA_HOLD_DAYS cannot be negative.")
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
+from lotsen.services.bank_data import bank_data_hold_reason
 from portal.access import acts_for_self, forbid_self, require_editable, require_own
 from portal.dates import first_of_month, last_of_month
 
@@ -277,7 +278,8 @@ class PaymentResult:
 @transaction.atomic
 def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
     """Mark approved claims as paid in one batch. Claims outside the user's scope are never touched;
-    a claim whose year has no self-declaration on file is skipped with a reason."""
+    a claim whose year has no self-declaration on file, or whose Lotse's bank data changed recently and is
+    not confirmed yet (Lotse.bank_data_on_hold), is skipped with a reason."""
     claims = (
         AllowanceClaim.objects.editable_by(acting_user)
         .select_for_update(of=("self",))
@@ -304,6 +306,9 @@ def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
             continue
         if claim.status != Status.APPROVED:
             result.skipped.append((claim, _("not approved")))
+            continue
+        if claim.lotse.bank_data_on_hold(now):
+            result.skipped.append((claim, bank_data_hold_reason(claim.lotse)))
             continue
         if (claim.lotse_id, claim.month.year) not in declared:
             result.skipped.append(

@@ -94,6 +94,8 @@ def _render_detail(request, claim, reject_form=None, status=200):
             "can_decide": can_decide and not is_own(claim, request.user),
             "reject_form": reject_form or RejectClaimForm(),
             "next": _queue_url_from_next(request),
+            "can_confirm_bank_data": claim.lotse.bank_data_on_hold()
+            and claim.lotse.can_confirm_bank_data(request.user),
             **payment_details_context(request, claim.lotse),
         },
         status=status,

@@ -7,6 +7,7 @@ another region's Lotse is a 404.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from lotsen import selectors
 from lotsen.filters import LotseFilter
 from lotsen.forms.lotsen import LotseForm, StatusChangeForm
 from lotsen.models import Consultation, Lotse
+from lotsen.services import bank_data as bank_data_services
 from lotsen.services import lotsen as services
 from portal.access import get_editable_or_403, require_coordination
 from portal.forms import apply_service_errors
@@ -40,10 +42,15 @@ def payment_details_context(request, lotse) -> dict:
 
 
 def _save_lotse_form(request, form):
-    """Entering or changing bank details needs a fresh re-authentication (the POST is replayed after it)."""
+    """Entering or changing bank details needs a fresh re-authentication (the POST is replayed after it).
+    Saved with the acting user: changed bank data holds the payments and notifies the Lotse (Lotse.save)."""
     if form.changes_bank_details:
         require_fresh_login(request)
-    return form.save()
+    with transaction.atomic():
+        lotse = form.save(commit=False)
+        lotse.save(acting_user=request.user)
+        form.save_m2m()
+    return lotse
 
 
 def lotse_list(request):
@@ -106,6 +113,7 @@ def lotse_detail(request, pk: int):
         "issue_form": IssueForLotseForm(auto_id="issue_%s"),
         "status_changes": lotse.status_changes.select_related("changed_by"),
         "status_form": StatusChangeForm(lotse=lotse) if Lotse.STATUS_TRANSITIONS.get(lotse.status) else None,
+        "can_confirm_bank_data": lotse.bank_data_on_hold() and lotse.can_confirm_bank_data(request.user),
     }
     return render(request, "lotsen/lotse_detail.html", context)
 
@@ -191,4 +199,19 @@ def lotse_restore_login(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("%(name)s can log in again.") % {"name": lotse.full_name})
+    return redirect("lotsen:detail", pk=lotse.pk)
+
+
+@require_POST
+def lotse_confirm_bank_data(request, pk: int):
+    """A second person who pays the region confirms changed bank details, after a fresh re-authentication."""
+    lotse = get_editable_or_403(Lotse.objects.select_related("user"), request.user, pk=pk)
+    require_fresh_login(request)
+    try:
+        bank_data_services.confirm_bank_data(lotse=lotse, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The new bank details are confirmed; the allowances can be paid again."))
     return redirect("lotsen:detail", pk=lotse.pk)

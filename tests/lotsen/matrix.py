@@ -33,6 +33,16 @@ def _leaver_with_disabled_login(w):
     return f.LotseFactory(region=w.owl, user=user, status="left", login_disabled_at=timezone.now()).pk
 
 
+def _bank_data_changed_by_another_payer(w):
+    """Lotse A's bank data was just changed by a second payer of OWL: the OWL coordinator may confirm."""
+    payer = f.UserFactory(email="zahlstelle.zwei@example.org")
+    f.CoordinationFactory(user=payer, region=w.owl, handles_payments=True)
+    Lotse.objects.filter(pk=w.lotse_a.pk).update(
+        bank_data_changed_at=timezone.now(), bank_data_changed_by=payer
+    )
+    return w.lotse_a.pk
+
+
 def _contract_terms(starts_on: datetime.date) -> dict:
     return {
         "starts_on": starts_on.isoformat(),
@@ -91,6 +101,17 @@ CASES = [
         method="post",
         wrote=lambda w: Lotse.objects.get(user__email="ausgeschieden@example.org").user.is_active,
         writers=frozenset({CO, ST}),
+    ),
+    # Confirming changed bank data: those who pay the region (the OWL coordinator); staff see the page but do
+    # not pay (a message, nothing changes); a fresh login as for every bank-data action.
+    Case(
+        "lotsen:confirm_bank_data",
+        LOTSE_A_WRITE,
+        kwargs=lambda w: {"pk": _bank_data_changed_by_another_payer(w)},
+        method="post",
+        wrote=lambda w: Lotse.objects.get(pk=w.lotse_a.pk).bank_data_confirmed_at is not None,
+        writers=frozenset({CO}),
+        fresh=True,
     ),
     # contracts
     Case("lotsen:contract_create", LOTSE_A_PAGE, kwargs=lambda w: {"pk": w.lotse_a.pk}),
