@@ -236,6 +236,8 @@ EXPORT_HEADERS = [
     "Jahressumme genehmigt (EUR)",
     "Freibetrag (EUR)",
     "Freibetrag überschritten",
+    # Bank data changed and not confirmed yet: do not transfer before this moment (Lotse.bank_data_on_hold)
+    "Neue Bankdaten, gesperrt bis",
 ]
 
 
@@ -262,6 +264,11 @@ def _export_rows(request):
             "year_total": claim.cap.approved_total,
             "cap": claim.cap.cap,
             "exceeded": claim.cap.exceeded,
+            "held_until": (
+                timezone.localtime(lotse.bank_data_hold_until).strftime("%d.%m.%Y %H:%M")
+                if lotse.bank_data_on_hold()
+                else ""
+            ),
         }
 
 
@@ -296,6 +303,7 @@ def claims_export_csv(request):
                 de_decimal(row["year_total"], 2),
                 de_decimal(row["cap"], 2),
                 "ja" if row["exceeded"] else "nein",
+                row["held_until"],
             ]
             for row in _export_rows(request)
         ),
@@ -337,12 +345,13 @@ def claims_export_xlsx(request):
                 row["year_total"],
                 row["cap"],
                 "ja" if row["exceeded"] else "nein",
+                row["held_until"],
             ]
         )
         for column, number_format in formats.items():
             sheet.cell(row=sheet.max_row, column=column).number_format = number_format
     for letter, width in zip(
-        "ABCDEFGHIJKLMN", (8, 20, 16, 22, 12, 12, 9, 13, 26, 30, 12, 14, 12, 12), strict=True
+        "ABCDEFGHIJKLMNO", (8, 20, 16, 22, 12, 12, 9, 13, 26, 30, 12, 14, 12, 12, 18), strict=True
     ):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

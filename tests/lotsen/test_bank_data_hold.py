@@ -309,3 +309,21 @@ def test_a_change_by_any_code_path_holds_the_payments(world, django_capture_on_c
 def test_existing_and_new_lotsen_are_not_on_hold(world):
     assert not Lotse.objects.bank_data_on_hold().exists()
     assert not world.lotse_a.bank_data_on_hold()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_transfer_file_marks_the_held_lotse(client, world, payable, fmt):
+    """The claims to pay go to the bank from the export: a held Lotse's row says until when it waits."""
+    from tests.lotsen.test_claims_exports import read_csv, read_xlsx
+
+    claim_a, claim_b = payable
+    change_iban_as(client, world.coordinator, world.lotse_a)
+    response = client.get(reverse(f"claims:export_{fmt}"))
+    rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
+
+    def value(cell):
+        return cell if fmt == "csv" else (cell.value or "")
+
+    held = {int(value(row["Nr."])): value(row["Neue Bankdaten, gesperrt bis"]) for row in rows}
+    until = timezone.localtime(world.lotse_a.bank_data_hold_until).strftime("%d.%m.%Y %H:%M")
+    assert held[claim_a.pk] == until and held[claim_b.pk] == ""
