@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from lotsen.validators import mask_iban, normalize_iban, validate_iban
+from portal.cellkey import new_record_key
 from portal.dates import first_of_month, last_of_month
 from portal.scoping import ScopedQuerySet
 
@@ -687,6 +688,8 @@ class Consultation(models.Model):
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     # Sent by the form; a second submit of the same form (double tap, retry) finds the first entry.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The record key of the reports' cell-key method (reports/privacy.py): random, fixed, never shown.
+    cell_key = models.PositiveIntegerField(default=new_record_key, editable=False)
     created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,8 +1,8 @@
 """Server-side SVG charts, inlined in the page: no JavaScript, no external assets.
 
 Each chart is an ``<svg role="img" aria-labelledby="…">`` with a title and a short description; the numbers
-themselves are in the accessible data table the template puts beside the chart. Hidden counts
-(see ``reports.privacy``) are drawn as an empty bar labelled with their marker, never with a value.
+themselves are in the accessible data table the template puts beside the chart (consultation counts are the
+perturbed numbers of ``reports.privacy``, as everywhere).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-
-from reports.privacy import Suppressed
 
 WIDTH = 640
 BAR_COLOUR = "#00566e"
@@ -21,11 +19,11 @@ LABEL_CHARS = 44
 
 
 def _number(value) -> float:
-    return 0.0 if isinstance(value, Suppressed) or value is None else float(value)
+    return 0.0 if value is None else float(value)
 
 
 def _label(value) -> str:
-    return str(value) if isinstance(value, Suppressed) else number_format(value, force_grouping=True)
+    return number_format(value, force_grouping=True)
 
 
 def _nice_max(value: float) -> float:
@@ -82,16 +80,6 @@ def column_chart(
                 _label(value),
             )
         )
-        if isinstance(value, Suppressed):
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
-                    round(x + bar_w / 2, 1),
-                    top + plot_h - 4,
-                    MUTED,
-                    str(value),
-                )
-            )
         if index % every == 0:
             parts.append(
                 format_html(

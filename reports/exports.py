@@ -1,8 +1,8 @@
 """CSV and XLSX files of the report's tables: German headers, German number and date formats.
 
 CSV: ``;`` as delimiter, UTF-8 with BOM (Excel opens it correctly), decimal comma, no thousands separator.
-XLSX: real numeric cells with number formats, months as real dates. Hidden counts (``< 5``, ``x``, see
-``reports.privacy``) are written as text in both, exactly as on the screen.
+XLSX: real numeric cells with number formats, months as real dates. Consultation counts are the perturbed
+numbers of the screen (``reports.privacy``); the XLSX "Hinweise" sheet explains the method.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.exports import de_decimal, excel_csv
-from reports.privacy import SMALL, SMALL_NOTE, WITHHELD, WITHHELD_NOTE, Suppressed
+from reports.privacy import NOTES
 from reports.selectors import Column, Report, Table
 
 XLSX_FORMATS = {
@@ -32,8 +32,6 @@ CSV_DECIMALS = {"hours": 1, "money": 2, "percent": 1}
 def _csv_value(value, column: Column) -> str:
     if value is None:
         return ""
-    if isinstance(value, Suppressed):
-        return str(value)
     places = CSV_DECIMALS.get(column.kind)
     if places is None:
         return str(int(value))
@@ -63,9 +61,7 @@ def table_xlsx(report: Report, table: Table) -> bytes:
     for row in table.all_rows:
         values = []
         for value, column in zip(row.values, table.columns, strict=True):
-            if isinstance(value, Suppressed):
-                values.append(str(value))
-            elif value is None:
+            if value is None:
                 values.append(None)
             elif column.kind in {"count", "int"}:
                 values.append(int(value))
@@ -89,8 +85,10 @@ def table_xlsx(report: Report, table: Table) -> bytes:
     info.append([_("Regions"), ", ".join(region.name for region in report.regions)])
     info.append([_("Created at"), timezone.localtime(report.generated_at).replace(tzinfo=None)])
     info.cell(3, 2).number_format = "DD.MM.YYYY HH:MM"
-    info.append([str(SMALL), str(SMALL_NOTE)])
-    info.append([str(WITHHELD), str(WITHHELD_NOTE)])
+    for heading, note in NOTES:
+        info.append([str(heading), str(note)])
+    info.column_dimensions["A"].width = 16
+    info.column_dimensions["B"].width = 100
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,125 +1,128 @@
-"""Small-number protection for every figure that counts consultations.
+"""Protection of every figure that counts consultations: the cell-key method.
 
-The one place that decides which counts of a report may be shown. Screen, CSV, XLSX and the PDF summary all
-show the result of ``protect_counts`` (called once per report in ``reports.selectors.build_report``), so no
-output can show a number that another output hides.
+The one place that decides what a count of consultations is shown as. Screen, CSV, XLSX and the PDF summary
+all show the result of ``perturb_counts`` (called once per report in ``reports.selectors.build_report``), so
+no output can show a number another output does not.
 
-The rule
---------
-1. **Primary suppression.** A count of 1 to 4 consultations is shown as ``< 5``. Zero is shown as 0 (nobody
-   can be identified from an empty cell).
-2. **Secondary suppression.** Every published total is an equation: the cells of a row or column add up to
-   their total (the region's consultations add up to the state total, the modes of a region add up to the
-   region's consultations, the months add up to the period, …). All consultation counts of one report share
-   one set of cells and one list of equations across all its tables, so a region's total is the *same* cell in
-   the region table, the mode, language and referral tables and the trend.
-   For each equation we compute, from the shown numbers and what a reader knows about a hidden cell
-   (``< 5`` means 1–4; ``x`` means at least 5, because it is neither 0 nor 1–4), the interval each
-   hidden cell can still take. If an equation has exactly one hidden entry, or a hidden entry is pinned to
-   a single value (e.g. ``< 5`` + ``x`` = 6 can only be 1 + 5), another non-zero entry of that equation
-   is hidden too and shown as ``x``: the smallest inner cell, a total only when no inner cell is left.
-   The check starts again after every cell withheld, until no equation is exposed.
-3. **Views are protected as a whole.** A report for one region has only that region's row; its totals are that
-   row (the same cells), so the totals row cannot differ from the row.
+Why not "< 5"
+-------------
+Hiding counts of 1–4 protects one table, but not two: the report for 1 August–1 November minus the same
+report ending 31 October gives the exact number of 1 November's consultations, however small. Any protection
+that shows exact numbers for large cells can be subtracted that way.
 
-Limits (documented in README "Reports"): each equation is audited on its own, not the whole table as one
-linear system (as tools like τ-ARGUS do); and two reports for overlapping custom periods, or the state-wide
-and a region's report, can still be subtracted from each other. Coordinators only see their own region.
+The method (as the German statistical offices use it for the 2022 census)
+-------------------------------------------------------------------------
+1. **Record keys.** Every consultation carries a fixed random key (``Consultation.cell_key``, an integer in
+   ``[0, KEY_SPACE)``, drawn when it is logged, never shown; ``portal/cellkey.py``).
+2. **Cell keys.** A cell of a report (a count of consultations: one region's, one language's in a region,
+   one month's, a total, …) gets the key ``(sum of its records' keys mod KEY_SPACE) / KEY_SPACE``, a number in
+   ``[0, 1)``. The database sums the keys with the counts, in the same queries.
+3. **Noise.** The published table ``PERTURBATION`` below gives, for the cell's true count, the probability of
+   each deviation between −2 and +2; the cell key picks one deviation, deterministically (its position in
+   the cumulated probabilities). The cell is shown as true count + deviation.
+
+So the same consultations always give the same number (in every report, export and on every day), while two
+different sets of consultations get independent noise: subtracting two overlapping reports gives the true
+difference plus the difference of two unknown deviations, not the true small count.
+
+Properties of the table: an empty cell stays 0 (it has no records, so no key); no count is ever negative;
+**1 and 2 are never shown** (true counts of 1 or 2 are shown as 0, 3 or 4), so a "0" may be 0, 1 or 2; no
+cell moves by more than ``MAX_DEVIATION``; the expected deviation is 0 for every count except 3, which is
+shown as 3–5 (on average 0.25 too high: it cannot go down without showing a 1 or 2 or moving by 3).
+
+Totals are cells of their own (the set of all their records) and are perturbed like any other cell, so the
+cells of a row or column need not add up to the total shown; each is within ``MAX_DEVIATION`` of its true
+value. A region's consultations are the same cell in every table, so they show the same number everywhere.
+
+Limits (README "Reports"): many *different* overlapping reports (1 August–1 November minus 1 August–31
+October, 2 August–1 November minus 2 August–31 October, …) each give the small count plus independent noise,
+and averaging enough of them approaches it; the noise makes that slow and uncertain, not impossible.
+Other figures of the report (Lotsen, trainings, certificates, money) are not client data and are exact.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
-#: Counts below this (and above 0) are never shown.
-SMALL_NUMBER_LIMIT = 5
+from portal.cellkey import KEY_SPACE
+
+#: No shown count differs from the true count by more than this.
+MAX_DEVIATION = 2
+#: True counts from 1 up to this are never shown as such.
+SMALLEST_SHOWN = 3
+
+#: The published perturbation table: for a true count, ``(deviation, probability)`` in a fixed order.
+#: The last row applies to every larger count. Each row's probabilities add up to 1.
+PERTURBATION: dict[int, tuple[tuple[int, Fraction], ...]] = {
+    # shown as 0 (two times in three) or 3: expected deviation −2/3 + 2/3 = 0
+    1: ((-1, Fraction(2, 3)), (2, Fraction(1, 3))),
+    # shown as 0, 3 or 4: −0.8 + 0.4 + 0.4 = 0
+    2: ((-2, Fraction(2, 5)), (1, Fraction(2, 5)), (2, Fraction(1, 5))),
+    # shown as 3, 4 or 5: cannot go down without showing a 2 (expected +0.25)
+    3: ((0, Fraction(4, 5)), (1, Fraction(3, 20)), (2, Fraction(1, 20))),
+    # shown as 3 to 6: −0.3 + 0.2 + 0.1 = 0
+    4: ((-1, Fraction(3, 10)), (0, Fraction(9, 20)), (1, Fraction(1, 5)), (2, Fraction(1, 20))),
+    # 5 and more: symmetric, variance 1.2
+    5: (
+        (-2, Fraction(1, 10)),
+        (-1, Fraction(1, 5)),
+        (0, Fraction(2, 5)),
+        (1, Fraction(1, 5)),
+        (2, Fraction(1, 10)),
+    ),
+}
+LARGEST_ROW = max(PERTURBATION)
+
+METHOD_NOTE = _(
+    "To protect the clients, every number of consultations is changed by a small amount, at most 2 up or "
+    "down. The change is not drawn anew each time: every consultation carries a fixed random number, and the "
+    "change of a figure is looked up in a published table from the sum of the random numbers of the "
+    "consultations it counts (the cell-key method of the statistical offices, as in the 2022 census). So the "
+    "same consultations always give the same figure, in every report and export, and subtracting one report "
+    "from another does not reveal a small number exactly."
+)
+SMALL_NOTE = _(
+    "1 and 2 are never shown: a 0 can mean 0, 1 or 2 consultations, and a 3 or 4 can also stand for 1 or 2. "
+    "No figure is below 0."
+)
+TOTALS_NOTE = _(
+    "Totals are changed on their own, so the figures of a row or column may not add up exactly to their "
+    "total. All other figures (Lotsen, trainings, certificates, money) are exact."
+)
+#: What screen, exports and PDF say about the method, as (heading, text).
+NOTES = (
+    (_("Consultations"), METHOD_NOTE),
+    (_("Small numbers"), SMALL_NOTE),
+    (_("Totals"), TOTALS_NOTE),
+)
 
 
-@dataclass(frozen=True)
-class Suppressed:
-    """A hidden count. It carries no value, so no output can leak it by accident."""
-
-    label: str
-    reason: str  # "small" or "secondary"
-
-    def __str__(self) -> str:
-        return self.label
+def cell_key(key_sum: int) -> Fraction:
+    """A cell's key in [0, 1) from the sum of its records' keys."""
+    return Fraction(key_sum % KEY_SPACE, KEY_SPACE)
 
 
-SMALL = Suppressed("< 5", "small")
-WITHHELD = Suppressed("x", "secondary")
-SMALL_NOTE = _("1 to 4 consultations: not shown exactly to protect the clients.")
-WITHHELD_NOTE = _("Withheld so that a small number cannot be worked out from the totals.")
+def deviation(count: int, key_sum: int) -> int:
+    """The deviation the table assigns to a cell of ``count`` records whose keys add up to ``key_sum``."""
+    if count <= 0:
+        return 0
+    position, cumulated = cell_key(key_sum), Fraction(0)
+    row = PERTURBATION[min(count, LARGEST_ROW)]
+    for shift, probability in row:
+        cumulated += probability
+        if position < cumulated:
+            return shift
+    return row[-1][0]  # unreachable while each row adds up to 1
 
 
-@dataclass(frozen=True)
-class Equation:
-    """``sum(parts) == total``: a row or column of a table with its published total."""
-
-    parts: tuple[Hashable, ...]
-    total: Hashable
+def perturbed(count: int, key_sum: int) -> int:
+    """The number shown for a cell: its true count plus the table's deviation for its cell key."""
+    return count + deviation(count, key_sum)
 
 
-def is_small(value: int) -> bool:
-    return 0 < value < SMALL_NUMBER_LIMIT
-
-
-def _hidden_bounds(value: int) -> tuple[float, float]:
-    """What a reader knows about a hidden entry from its marker: ``< 5`` is 1–4, ``x`` is at least 5."""
-    return (1, SMALL_NUMBER_LIMIT - 1) if is_small(value) else (SMALL_NUMBER_LIMIT, math.inf)
-
-
-def _exposed(equation: Equation, cells: dict, hidden: dict) -> bool:
-    """True when a hidden entry of this equation can be worked out from the rest of it."""
-    entries = [(key, 1) for key in equation.parts] + [(equation.total, -1)]
-    hidden_entries = [key for key, _sign in entries if key in hidden]
-    if not hidden_entries:
-        return False
-    if len(hidden_entries) == 1:
-        return True
-    intervals = []
-    for key, sign in entries:
-        low, high = _hidden_bounds(cells[key]) if key in hidden else (cells[key], cells[key])
-        intervals.append((key, sign, low, high))
-    for key, sign, low, high in intervals:
-        if key not in hidden:
-            continue
-        # sign * x + sum(others) == 0  =>  x == -sign * sum(others)
-        rest_low = sum(min(s * lo, s * hi) for k, s, lo, hi in intervals if k != key)
-        rest_high = sum(max(s * lo, s * hi) for k, s, lo, hi in intervals if k != key)
-        can_low, can_high = (-rest_high, -rest_low) if sign == 1 else (rest_low, rest_high)
-        if max(low, can_low) >= min(high, can_high):
-            return True
-    return False
-
-
-def protect_counts(
-    cells: dict[Hashable, int], equations: Iterable[Equation]
-) -> dict[Hashable, int | Suppressed]:
-    """Apply the rule above to consultation counts keyed by any hashable; return what may be shown.
-
-    Equations are checked in the order given (rows of the regions before the totals row) and the check
-    starts again after every cell withheld, so the outcome is deterministic. Among the candidates an inner
-    cell is preferred to a total (a region's total appears in several tables), then the smallest value.
-    """
-    equations = [eq for eq in equations if eq.total in cells and all(p in cells for p in eq.parts)]
-    order = {key: index for index, key in enumerate(cells)}
-    totals = {eq.total for eq in equations}
-    hidden: dict[Hashable, Suppressed] = {key: SMALL for key, value in cells.items() if is_small(value)}
-    while True:
-        for equation in equations:
-            if not _exposed(equation, cells, hidden):
-                continue
-            candidates = [
-                key for key in (*equation.parts, equation.total) if key not in hidden and cells[key] != 0
-            ]
-            if candidates:
-                chosen = min(candidates, key=lambda key: (key in totals, cells[key], order[key]))
-                hidden[chosen] = WITHHELD
-                break
-        else:
-            return {key: hidden.get(key, value) for key, value in cells.items()}
+def perturb_counts(counts: dict[Hashable, int], key_sums: dict[Hashable, int]) -> dict[Hashable, int]:
+    """The shown number of every cell, from its true count and the sum of its records' keys."""
+    return {key: perturbed(count, key_sums.get(key, 0)) for key, count in counts.items()}

@@ -1,7 +1,8 @@
 """The programme report: every figure aggregated in the database, a fixed number of queries.
 
 ``build_report(user=..., params=...)`` is the only entry point: the screen, the CSV/XLSX exports and the PDF
-task all call it, so they show the same (privacy-protected, see ``reports.privacy``) numbers.
+task all call it, so they show the same numbers (consultation counts perturbed by the cell-key method, see
+``reports.privacy``).
 
 Every query starts from ``Model.objects.visible_to(user)`` and is grouped by region in PostgreSQL
 (``values("region").annotate(...)`` with conditional aggregation); Python only arranges the few aggregate
@@ -39,7 +40,7 @@ from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
 from portal.numbers import normalise
 from regions.models import Language, Region
-from reports.privacy import Equation, Suppressed, protect_counts
+from reports.privacy import perturb_counts
 
 #: Languages shown as their own column; the rest are summed up as "other languages".
 TOP_LANGUAGES = 8
@@ -64,7 +65,7 @@ class Period:
 class Column:
     key: str
     label: str
-    #: count (consultations, protected) · int · hours · money · percent
+    #: count (consultations, perturbed) · int · hours · money · percent
     kind: str = "int"
 
 
@@ -152,23 +153,22 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         region_id__in=region_ids, date__gte=period.start, date__lte=period.end
     )
 
-    # 1. per region: total, topics, modes and each month (one scan, conditional aggregation)
-    topic_aggregates = {f"t_{t}": Count("id", filter=Q(**{f: True})) for t, f in TOPIC_FIELDS.items()}
-    mode_aggregates = {f"m_{m}": Count("id", filter=Q(mode=m)) for m in Consultation.Mode.values}
-    month_aggregates = {
-        f"month_{index}": Count("id", filter=Q(date__gte=month, date__lte=last_of_month(month)))
-        for index, month in enumerate(period.months)
-    }
+    # 1. per region: total, topics, modes and each month (one scan, conditional aggregation); with each
+    # count the sum of its records' keys, from which reports.privacy perturbs it
+    aggregates = _counted("n")
+    for topic, field_name in TOPIC_FIELDS.items():
+        aggregates |= _counted(f"t_{topic}", Q(**{field_name: True}))
+    for mode in Consultation.Mode.values:
+        aggregates |= _counted(f"m_{mode}", Q(mode=mode))
+    for index, month in enumerate(period.months):
+        aggregates |= _counted(f"month_{index}", Q(date__gte=month, date__lte=last_of_month(month)))
     per_region = {
-        row["region_id"]: row
-        for row in consultations.values("region_id")
-        .annotate(n=Count("id"), **topic_aggregates, **mode_aggregates, **month_aggregates)
-        .order_by()
+        row["region_id"]: row for row in consultations.values("region_id").annotate(**aggregates).order_by()
     }
     # 2. per region, language and partner institution referred to (both tables from one scan; grouped by the
     # referral's id rather than joined, the few institutions are mapped to their kinds below)
     per_language_referral = list(
-        consultations.values("region_id", "language_id", "referral_id").annotate(n=Count("id")).order_by()
+        consultations.values("region_id", "language_id", "referral_id").annotate(**_counted("n")).order_by()
     )
     # 3. active Lotsen (on the roster: joined, not left) per region in the period and in each month
     active = {
@@ -257,20 +257,21 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     language_ids = {row["language_id"] for row in per_language_referral} - {None}
     language_names = {language.pk: str(language) for language in Language.objects.filter(pk__in=language_ids)}
 
-    # -- the consultation counts, one set of cells for all tables, protected together ----------------
+    # -- the consultation counts: one set of cells for all tables, each with its records' key sum ----
     cells: dict = {}
-    equations: list[Equation] = []
+    key_sums: dict = {}
 
-    def count(key, value):
-        cells[key] = cells.get(key, 0) + (value or 0)
+    def count(key, row: dict, name: str) -> None:
+        cells[key] = cells.get(key, 0) + (row.get(name) or 0)
+        key_sums[key] = key_sums.get(key, 0) + (row.get(f"{name}_keys") or 0)
 
     for region_id in region_ids:
         row = per_region.get(region_id, {})
-        count(("n", region_id), row.get("n"))
+        count(("n", region_id), row, "n")
         for topic in TOPIC_FIELDS:
-            count(("topic", region_id, topic), row.get(f"t_{topic}"))
+            count(("topic", region_id, topic), row, f"t_{topic}")
         for mode in Consultation.Mode.values:
-            count(("mode", region_id, mode), row.get(f"m_{mode}"))
+            count(("mode", region_id, mode), row, f"m_{mode}")
     # languages: the most frequent ones as columns, the rest together
     language_totals: dict = defaultdict(int)
     for row in per_language_referral:
@@ -282,42 +283,24 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     language_columns = [*top_languages, "other", "none"]
     for region_id in region_ids:
         for column in language_columns:
-            count(("lang", region_id, column), 0)
+            count(("lang", region_id, column), {}, "n")
         for kind in [*PartnerInstitution.Kind.values, "none"]:
-            count(("ref", region_id, kind), 0)
+            count(("ref", region_id, kind), {}, "n")
     for row in per_language_referral:
         language = row["language_id"]
         column = "none" if language is None else (language if language in top_languages else "other")
-        count(("lang", row["region_id"], column), row["n"])
+        count(("lang", row["region_id"], column), row, "n")
         kind = referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
-        count(("ref", row["region_id"], kind), row["n"])
+        count(("ref", row["region_id"], kind), row, "n")
     for index, month in enumerate(period.months):
-        count(("month", month), sum(row[f"month_{index}"] for row in per_region.values()))
-
-    additive = {
-        "mode": list(Consultation.Mode.values),
-        "lang": language_columns,
-        "ref": [*PartnerInstitution.Kind.values, "none"],
-    }
-    # additive tables: each region's categories add up to its consultations
-    for region_id in region_ids:
-        for kind, columns in additive.items():
-            equations.append(Equation(tuple((kind, region_id, c) for c in columns), ("n", region_id)))
-    if not single:  # the totals row: its own cells, each the sum of its column
+        count(("month", month), {}, "n")
+        for row in per_region.values():
+            count(("month", month), row, f"month_{index}")
+    if not single:  # the totals row: its own cells (all regions' records together), perturbed on their own
         for key in list(cells):
             if key[0] in {"n", "topic", "mode", "lang", "ref"}:
-                count((key[0], None, *key[2:]), cells[key])
-        for kind, columns in (
-            ("topic", list(TOPIC_FIELDS)),
-            *additive.items(),
-        ):
-            for column in columns:
-                equations.append(Equation(tuple((kind, r, column) for r in region_ids), (kind, None, column)))
-        equations.append(Equation(tuple(("n", r) for r in region_ids), ("n", None)))
-        for kind, columns in additive.items():
-            equations.append(Equation(tuple((kind, None, c) for c in columns), ("n", None)))
-    equations.append(Equation(tuple(("month", m) for m in period.months), ("n", total_key)))
-    shown = protect_counts(cells, equations)
+                count((key[0], None, *key[2:]), {"n": cells[key], "n_keys": key_sums[key]}, "n")
+    shown = perturb_counts(cells, key_sums)
 
     # -- tables ------------------------------------------------------------------------------------
     def label_for(region_id) -> str:
@@ -471,7 +454,12 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     return Report(period=period, regions=regions, tables=tables, headline=headline)
 
 
-def _overview_values(values: dict, consultations: int | Suppressed) -> list:
+def _counted(name: str, condition: Q | None = None) -> dict:
+    """A count of consultations and the sum of their record keys (``<name>`` and ``<name>_keys``)."""
+    return {name: Count("id", filter=condition), f"{name}_keys": Sum("cell_key", filter=condition)}
+
+
+def _overview_values(values: dict, consultations: int) -> list:
     capacity = values["capacity"]
     share = (
         ((values["approved"] + values["paid"]) * 100 / capacity).quantize(Decimal("0.1"))

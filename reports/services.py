@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 from portal.queue import QueueUnavailable
 from reports.forms import resolve_filters
 from reports.models import ReportExport
-from reports.privacy import SMALL, SMALL_NOTE, WITHHELD, WITHHELD_NOTE
+from reports.privacy import NOTES
 from reports.selectors import build_report
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def pdf_context(report) -> dict:
             (report.tables["topics"].title, totals_of("topics")),
             (report.tables["modes"].title, totals_of("modes")),
         ],
-        "notes": [(SMALL, SMALL_NOTE), (WITHHELD, WITHHELD_NOTE)],
+        "notes": NOTES,
     }
 
 

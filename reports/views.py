@@ -11,7 +11,7 @@ from portal.queue import QueueUnavailable
 from reports import charts, exports, services
 from reports.forms import report_params, resolve_filters
 from reports.models import ReportExport
-from reports.privacy import SMALL, SMALL_NOTE, WITHHELD, WITHHELD_NOTE
+from reports.privacy import NOTES
 from reports.selectors import build_report
 
 EXPORT_TABLES = ("regions", "topics", "languages", "modes", "referrals", "trend")
@@ -43,7 +43,7 @@ def report_index(request):
         "trend": trend,
         "topic_rows": list(zip([c.label for c in topics.columns[:-1]], topic_totals, strict=True)),
         "query": request.GET.urlencode(),
-        "notes": [(SMALL, SMALL_NOTE), (WITHHELD, WITHHELD_NOTE)],
+        "notes": NOTES,
         "chart_consultations": charts.column_chart(
             chart_id="chart-consultations",
             title=_("Consultations per month"),

@@ -3,16 +3,12 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from reports.privacy import Suppressed
-
 register = template.Library()
 
 
 @register.filter
 def report_cell(value, kind: str = "int") -> str:
-    """A report figure in the current locale: hidden counts as their marker, money with €, shares with %."""
-    if isinstance(value, Suppressed):
-        return str(value)
+    """A report figure in the current locale: money with €, shares with %."""
     if value is None:
         return "–"
     if kind == "hours":
@@ -22,8 +18,3 @@ def report_cell(value, kind: str = "int") -> str:
     if kind == "percent":
         return f"{number_format(Decimal(value), 1)} %"
     return number_format(int(value), 0, force_grouping=True)
-
-
-@register.filter
-def is_suppressed(value) -> bool:
-    return isinstance(value, Suppressed)

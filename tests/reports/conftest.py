@@ -1,4 +1,5 @@
 import datetime
+import random
 from decimal import Decimal
 
 import pytest
@@ -6,9 +7,30 @@ from django.utils import timezone
 
 from events.models import Attendance
 from lotsen.models import AllowanceClaim, Consultation
+from portal.cellkey import KEY_SPACE
+from reports.privacy import perturbed
 from tests import factories as f
 
 YEAR = 2023
+
+
+def seed_cell_keys(seed: int) -> None:
+    """Give every consultation a record key from a fixed seed, so the perturbed figures are reproducible."""
+    rng = random.Random(seed)
+    for consultation in Consultation.objects.order_by("pk"):
+        consultation.cell_key = rng.randrange(KEY_SPACE)
+        consultation.save(update_fields=["cell_key"])
+
+
+def shown(true_count: int, **filters) -> int:
+    """What a report shows for ``true_count`` hand-counted consultations, the ones matching ``filters``.
+
+    The hand count is checked against the fixture, then the published table perturbs it with the keys of
+    exactly those consultations: a report that counts the wrong records gets a different key sum.
+    """
+    keys = list(Consultation.objects.filter(**filters).values_list("cell_key", flat=True))
+    assert len(keys) == true_count, f"hand count {true_count}, fixture has {len(keys)} for {filters}"
+    return perturbed(true_count, sum(keys))
 
 
 @pytest.fixture
@@ -62,4 +84,5 @@ def figures(world):
             amount=Decimal("60.00"),
             status=getattr(AllowanceClaim.Status, status.upper()),
         )
+    seed_cell_keys(YEAR)
     return world

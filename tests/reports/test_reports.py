@@ -1,4 +1,8 @@
-"""The programme report: hand-counted figures, scoping, small-number protection, exports, PDF, query count."""
+"""The programme report: hand-counted figures, scoping, perturbed counts, exports, PDF, query count.
+
+Consultation counts are shown perturbed by the cell-key method (``reports.privacy``, tested on its own in
+``test_privacy.py``); ``shown(n, **filters)`` is what the report must show for n hand-counted consultations.
+"""
 
 import csv
 import datetime
@@ -16,7 +20,7 @@ from openpyxl import load_workbook
 from lotsen.models import Consultation
 from reports.models import ReportExport
 from tests import factories as f
-from tests.reports.conftest import YEAR
+from tests.reports.conftest import YEAR, shown
 
 YEAR_QUERY = {"period": "year", "year": YEAR}
 
@@ -37,6 +41,17 @@ def _values(table, label):
     return [str(v) for v in next(row for row in table.all_rows if row.label == label).values]
 
 
+IN_YEAR = {"date__year": YEAR}
+
+
+def _owl(figures, n, **filters):
+    return shown(n, region=figures.owl, **IN_YEAR, **filters)
+
+
+def _siegen(figures, n, **filters):
+    return shown(n, region=figures.siegen, **IN_YEAR, **filters)
+
+
 def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
     _response, report = _report(staff_client)
     regions = report.tables["regions"]
@@ -45,7 +60,7 @@ def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
     assert _values(regions, "Ostwestfalen-Lippe") == [
         "1",
         "2",
-        "12",
+        str(_owl(figures, 12)),
         "1",
         "3.0",
         "2",
@@ -58,7 +73,7 @@ def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
     assert _values(regions, "Siegen-Wittgenstein/Olpe") == [
         "1",
         "1",
-        "7",
+        str(_siegen(figures, 7)),
         "0",
         "0.0",
         "0",
@@ -68,43 +83,67 @@ def test_report_figures_match_hand_counted_fixtures(staff_client, figures):
         "0",
         "None",
     ]
-    assert _values(regions, str(regions.totals.label))[:3] == ["2", "3", "19"]
+    assert _values(regions, str(regions.totals.label))[:3] == ["2", "3", str(shown(19, **IN_YEAR))]
     topics = report.tables["topics"]
     columns = [c.key for c in topics.columns]
     owl = dict(zip(columns, _values(topics, "Ostwestfalen-Lippe"), strict=True))
-    assert owl["job_search"] == "11" and owl["recognition"] == "< 5" and owl["other"] == "< 5"
-    assert owl["consultations"] == "12"
+    assert owl["job_search"] == str(_owl(figures, 11, topic_job_search=True))
+    assert owl["recognition"] == str(_owl(figures, 3, topic_recognition=True))
+    assert owl["other"] == str(_owl(figures, 1, topic_other=True))
+    assert owl["consultations"] == str(_owl(figures, 12))
 
 
-def test_small_numbers_are_hidden_with_secondary_suppression(staff_client, figures):
+def test_every_consultation_count_is_perturbed_by_its_records_keys(staff_client, figures):
     _response, report = _report(staff_client)
     modes = report.tables["modes"]
-    # 8 in person, 3 by phone, 1 by video: the 3 and the 1 hide each other, the total stays.
-    assert _values(modes, "Ostwestfalen-Lippe") == ["8", "< 5", "< 5", "0", "12"]
-    assert _values(modes, "Siegen-Wittgenstein/Olpe") == ["7", "0", "0", "0", "7"]
+    # OWL: 8 in person, 3 by phone, 1 by video; each cell and the total perturbed on its own.
+    assert _values(modes, "Ostwestfalen-Lippe") == [
+        str(_owl(figures, 8, mode="in_person")),
+        str(_owl(figures, 3, mode="phone")),
+        str(_owl(figures, 1, mode="video")),
+        "0",
+        str(_owl(figures, 12)),
+    ]
+    siegen = str(_siegen(figures, 7))
+    assert _values(modes, "Siegen-Wittgenstein/Olpe") == [siegen, "0", "0", "0", siegen]
     languages = report.tables["languages"]
     assert [c.label for c in languages.columns][:3] == [str(f.language(c)) for c in ("ar", "ru", "tr")]
-    # OWL: 10 Arabic, 2 Turkish. The 2 alone would follow from the total 12, so the 10 is withheld (x);
-    # then the Arabic column total would give the 10 back, so it is withheld as well.
-    assert _values(languages, "Ostwestfalen-Lippe") == ["x", "0", "< 5", "0", "0", "12"]
-    assert _values(languages, "Siegen-Wittgenstein/Olpe") == ["0", "7", "0", "0", "0", "7"]
-    assert _values(languages, str(languages.totals.label)) == ["x", "7", "< 5", "0", "0", "19"]
+    arabic, turkish = f.language("ar"), f.language("tr")
+    # OWL: 10 Arabic, 2 Turkish (shown as 0, 3 or 4, never as 2)
+    assert _values(languages, "Ostwestfalen-Lippe") == [
+        str(_owl(figures, 10, language=arabic)),
+        "0",
+        str(_owl(figures, 2, language=turkish)),
+        "0",
+        "0",
+        str(_owl(figures, 12)),
+    ]
+    assert _values(languages, "Siegen-Wittgenstein/Olpe") == [
+        "0",
+        siegen,  # all 7 of Siegen's consultations are in Russian: the same records, the same number
+        "0",
+        "0",
+        "0",
+        siegen,
+    ]
+    # the totals row is perturbed as cells of its own: all regions' Arabic consultations, …
+    assert _values(languages, str(languages.totals.label)) == [
+        str(shown(10, language=arabic, **IN_YEAR)),
+        siegen,
+        str(shown(2, language=turkish, **IN_YEAR)),
+        "0",
+        "0",
+        str(shown(19, **IN_YEAR)),
+    ]
     trend = report.tables["trend"]
-    assert [str(row.values[0]) for row in trend.rows] == ["0", "0", "12", "0", "7", *["0"] * 7]
-
-
-def test_protection_rule_on_its_own():
-    from reports.privacy import SMALL, WITHHELD, Equation, protect_counts
-
-    # one small cell in a row: the next-smallest cell is withheld, the total stays
-    shown = protect_counts({"a": 3, "b": 57, "c": 10, "t": 70}, [Equation(("a", "b", "c"), "t")])
-    assert shown == {"a": SMALL, "b": 57, "c": WITHHELD, "t": 70}
-    # "< 5" + "x" = 6 could only be 1 + 5: another entry must go
-    shown = protect_counts({"a": 1, "b": 5, "c": 0, "t": 6}, [Equation(("a", "b", "c"), "t")])
-    assert shown["a"] == SMALL and shown["b"] == WITHHELD and shown["t"] == WITHHELD and shown["c"] == 0
-    # two small cells and a small total hide each other; zero stays visible
-    shown = protect_counts({"a": 2, "b": 2, "c": 0, "t": 4}, [Equation(("a", "b", "c"), "t")])
-    assert shown == {"a": SMALL, "b": SMALL, "c": 0, "t": SMALL}
+    march, may = _owl(figures, 12, date__month=3), _siegen(figures, 7, date__month=5)
+    assert [row.values[0] for row in trend.rows] == [0, 0, march, 0, may, *[0] * 7]
+    for table in ("topics", "languages", "modes", "referrals", "trend"):
+        for row in report.tables[table].all_rows:
+            counts = [
+                v for v, c in zip(row.values, report.tables[table].columns, strict=True) if c.kind == "count"
+            ]
+            assert not {1, 2} & set(counts), f"{table}: {row.label} shows a 1 or 2"
 
 
 def test_coordinator_sees_only_own_region(coordinator_client, figures):
@@ -112,7 +151,7 @@ def test_coordinator_sees_only_own_region(coordinator_client, figures):
     assert [r.name for r in report.regions] == ["Ostwestfalen-Lippe"]
     assert b"Siegen" not in response.content
     assert report.tables["regions"].totals is None  # the one region is the total
-    assert _values(report.tables["regions"], "Ostwestfalen-Lippe")[2] == "12"
+    assert _values(report.tables["regions"], "Ostwestfalen-Lippe")[2] == str(_owl(figures, 12))
 
 
 def test_coordinator_cannot_choose_another_region(coordinator_client, figures):
@@ -156,7 +195,7 @@ def test_period_filters(staff_client, figures, params, start, end):
 
 def test_quarter_filter_counts_only_its_months(staff_client, figures):
     _response, report = _report(staff_client, period="quarter", quarter=2)
-    assert _values(report.tables["regions"], "Siegen-Wittgenstein/Olpe")[2] == "7"
+    assert _values(report.tables["regions"], "Siegen-Wittgenstein/Olpe")[2] == str(_siegen(figures, 7))
     assert _values(report.tables["regions"], "Ostwestfalen-Lippe")[2] == "0"
 
 
@@ -199,13 +238,16 @@ def test_csv_export_parses_back_to_the_screen_figures(staff_client, figures):
     rows = _csv_rows(staff_client.get(url, YEAR_QUERY))
     assert rows[0][:4] == _german("Region", "Organisations involved", "Active Lotsen", "Consultations")
     owl = next(r for r in rows if r[0] == "Ostwestfalen-Lippe")
-    assert owl[1:] == ["1", "2", "12", "1", "3,0", "2", "0", "60,00", "120,00", "3", "85,7"]
-    assert rows[-1][3] == "19"
+    consultations = str(_owl(figures, 12))
+    assert owl[1:] == ["1", "2", consultations, "1", "3,0", "2", "0", "60,00", "120,00", "3", "85,7"]
+    assert rows[-1][3] == str(shown(19, **IN_YEAR))
     languages = _csv_rows(
         staff_client.get(reverse("reports:export", kwargs={"table": "languages", "fmt": "csv"}), YEAR_QUERY)
     )
     owl = next(r for r in languages if r[0] == "Ostwestfalen-Lippe")
-    assert owl[1:] == ["x", "0", "< 5", "0", "0", "12"]
+    arabic = str(_owl(figures, 10, language=f.language("ar")))
+    turkish = str(_owl(figures, 2, language=f.language("tr")))
+    assert owl[1:] == [arabic, "0", turkish, "0", "0", consultations]
 
 
 def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figures):
@@ -215,7 +257,7 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][3] == _german("Consultations")[0]
     owl = next(r for r in rows if r[0] == "Ostwestfalen-Lippe")
-    assert owl[1:4] == (1, 2, 12) and owl[5] == 3.0 and owl[9] == 120.0
+    assert owl[1:4] == (1, 2, _owl(figures, 12)) and owl[5] == 3.0 and owl[9] == 120.0
     assert sheet.cell(2, 10).number_format.startswith("#,##0.00")
     trend = load_workbook(
         io.BytesIO(
@@ -226,7 +268,7 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
     ).worksheets[0]
     march = trend.cell(4, 1)
     assert march.value == datetime.datetime(YEAR, 3, 1) and march.number_format == "MM.YYYY"
-    assert trend.cell(4, 2).value == 12
+    assert trend.cell(4, 2).value == _owl(figures, 12, date__month=3)
     modes = load_workbook(
         io.BytesIO(
             staff_client.get(
@@ -234,7 +276,13 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
             ).content
         )
     ).worksheets[0]
-    assert [c.value for c in modes[2]][1:] == [8, "< 5", "< 5", 0, 12]
+    assert [c.value for c in modes[2]][1:] == [
+        _owl(figures, 8, mode="in_person"),
+        _owl(figures, 3, mode="phone"),
+        _owl(figures, 1, mode="video"),
+        0,
+        _owl(figures, 12),
+    ]
 
 
 def test_coordinator_export_contains_only_own_region(coordinator_client, figures):
@@ -260,7 +308,8 @@ def test_pdf_summary_is_rendered_by_the_task(staff_client, figures, django_captu
     reader = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    assert "Ostwestfalen-Lippe" in text and "19" in text and _german("Consultations")[0] in text
+    total = str(shown(19, **IN_YEAR))
+    assert "Ostwestfalen-Lippe" in text and total in text and _german("Consultations")[0] in text
     assert str(YEAR) in text
 
 

@@ -26,6 +26,7 @@ from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Contract, Lotse
 from organisations.models import Organisation, PartnerInstitution
+from portal.cellkey import KEY_SPACE
 from portal.dates import next_month
 from portal.reference_data import ensure_reference_data
 from regions.models import District, Language, Region
@@ -388,6 +389,7 @@ class Command(BaseCommand):
             "time_in_germany",
             "referral_id",
             "follow_up_needed",
+            "cell_key",
             "created_at",
             "updated_at",
         ]
@@ -431,6 +433,7 @@ class Command(BaseCommand):
                         time_list[i],
                         referral,
                         rng.random() < 0.2,
+                        rng.randrange(KEY_SPACE),
                         logged,
                         logged,
                     )
