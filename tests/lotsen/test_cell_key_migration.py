@@ -8,7 +8,7 @@ from lotsen.models import Consultation
 from portal.cellkey import KEY_SPACE
 from tests import factories as f
 
-BEFORE, AFTER = ("lotsen", "0003_lotse_login_disabled_at"), ("lotsen", "0004_consultation_cell_key")
+BEFORE, AFTER = ("lotsen", "0004_lotse_bank_data_hold"), ("lotsen", "0005_consultation_cell_key")
 
 
 def _migrate(target):

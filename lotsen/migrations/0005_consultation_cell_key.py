@@ -26,7 +26,7 @@ def backfill_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lotsen", "0003_lotse_login_disabled_at"),
+        ("lotsen", "0004_lotse_bank_data_hold"),
     ]
 
     operations = [
