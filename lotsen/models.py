@@ -108,6 +108,9 @@ class Lotse(models.Model):
     # Set when the login was switched off because the Lotse left (lotsen.services.lotsen.disable_login): the
     # daily task skips Lotsen with a date here, so a login a coordinator restored stays restored.
     login_disabled_at = models.DateTimeField(_("login disabled at"), null=True, blank=True, editable=False)
+    # Set when the personal data were removed (privacy.services.anonymise_lotse, GDPR Art. 17): the row stays
+    # as "Anonymisiert #<id>" for the claims and contracts tax law keeps and the pseudonymous statistics.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

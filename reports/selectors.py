@@ -39,6 +39,7 @@ from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
 from portal.numbers import normalise
 from regions.models import Language, Region
+from reports.models import ConsultationMonthCount
 from reports.privacy import Equation, Suppressed, protect_counts
 
 #: Languages shown as their own column; the rest are summed up as "other languages".
@@ -170,6 +171,8 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     per_language_referral = list(
         consultations.values("region_id", "language_id", "referral_id").annotate(n=Count("id")).order_by()
     )
+    # 2b. closed years whose records retention has deleted: their stored monthly counts (two queries)
+    _add_stored_counts(user, region_ids, period, per_region, per_language_referral)
     # 3. active Lotsen (on the roster: joined, not left) per region in the period and in each month
     active = {
         row["region_id"]: row
@@ -289,7 +292,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         language = row["language_id"]
         column = "none" if language is None else (language if language in top_languages else "other")
         count(("lang", row["region_id"], column), row["n"])
-        kind = referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
+        kind = row.get("referral_kind") or (
+            referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
+        )
         count(("ref", row["region_id"], kind), row["n"])
     for index, month in enumerate(period.months):
         count(("month", month), sum(row[f"month_{index}"] for row in per_region.values()))
@@ -469,6 +474,33 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         (str(_("Allowances paid (EUR)")), overview[8], "money"),
     ]
     return Report(period=period, regions=regions, tables=tables, headline=headline)
+
+
+def _add_stored_counts(user, region_ids, period: Period, per_region: dict, per_language_referral: list):
+    """Add the consultations of closed years, kept only as monthly counts (``ConsultationMonthCount``), to
+    the rows counted from the records. Stored counts are per whole month: a period counts every month it
+    touches, as the allowance figures do."""
+    stored = ConsultationMonthCount.objects.visible_to(user).filter(
+        region_id__in=region_ids, month__gte=period.start.replace(day=1), month__lte=period.end
+    )
+    aggregates = {
+        "n": Sum("n"),
+        **{f"t_{t}": Sum(f) for t, f in TOPIC_FIELDS.items()},
+        **{f"m_{m}": Sum("n", filter=Q(mode=m)) for m in Consultation.Mode.values},
+        **{f"month_{i}": Sum("n", filter=Q(month=m)) for i, m in enumerate(period.months)},
+    }
+    # (aliased: an annotation may not share the name of the field "n")
+    aliased = {f"stored_{key}": aggregate for key, aggregate in aggregates.items()}
+    for row in stored.values("region_id").annotate(**aliased).order_by():
+        target = per_region.setdefault(row["region_id"], {"region_id": row["region_id"]})
+        for key in aggregates:
+            target[key] = (target.get(key) or 0) + (row[f"stored_{key}"] or 0)
+    per_language_referral.extend(
+        {**row, "n": row["stored_n"], "referral_id": None}
+        for row in stored.values("region_id", "language_id", "referral_kind")
+        .annotate(stored_n=Sum("n"))
+        .order_by()
+    )
 
 
 def _overview_values(values: dict, consultations: int | Suppressed) -> list:
