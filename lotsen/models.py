@@ -113,6 +113,9 @@ class Lotse(models.Model):
     # Set when the login was switched off because the Lotse left (lotsen.services.lotsen.disable_login): the
     # daily task skips Lotsen with a date here, so a login a coordinator restored stays restored.
     login_disabled_at = models.DateTimeField(_("login disabled at"), null=True, blank=True, editable=False)
+    # Set when the personal data were removed (privacy.services.anonymise_lotse, GDPR Art. 17): the row stays
+    # as "Anonymisiert #<id>" for the claims and contracts tax law keeps and the pseudonymous statistics.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     # A change of the IBAN or account holder (Lotse.save sets these) holds the Lotse's payments until a second
@@ -214,12 +217,13 @@ class Lotse(models.Model):
         }
         return [name for name in self.BANK_DATA_FIELDS if current[name] != before[name]]
 
-    def save(self, *args, acting_user=None, **kwargs):
+    def save(self, *args, acting_user=None, erasing=False, **kwargs):
         """Save; a change of the IBAN or account holder by whomever (form, admin, service, shell) puts the
         payments on hold, is recorded in the audit trail and e-mailed to the Lotse (after the commit).
-        ``acting_user``: who changed it (None: unknown, e.g. a script)."""
+        ``acting_user``: who changed it (None: unknown, e.g. a script). ``erasing``: the bank data are being
+        erased (anonymisation, privacy.services): no new payee to protect, nobody to write to."""
         self.iban = normalize_iban(self.iban)
-        changed = self.changed_bank_fields()
+        changed = [] if erasing else self.changed_bank_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             changed = [name for name in changed if name in update_fields]

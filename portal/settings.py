@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "certificates",
     "reports",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
     "disable-leaver-logins": {
         "task": "lotsen.tasks.disable_leaver_logins",
         "schedule": crontab(hour=0, minute=15),
+    },
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 # Fail fast in the web request when Redis is down instead of hanging for minutes.
@@ -310,6 +315,14 @@ CONSULTATION_EDIT_DAYS = 14
 BANK_DATA_HOLD_DAYS = env.int("BANK_DATA_HOLD_DAYS", default=7)
 if BANK_DATA_HOLD_DAYS < 0:
     raise ImproperlyConfigured("BANK_DATA_HOLD_DAYS cannot be negative.")
+
+# Retention (privacy/retention.py, README "Retention"): consultations are kept this many years after the end
+# of their calendar year, then only as monthly counts; a leaver's personal data this many months after
+# leaving; the audit trail and MFA reset records this many years after the end of the year; report PDFs days.
+CONSULTATION_RETENTION_YEARS = env.int("CONSULTATION_RETENTION_YEARS", default=3)
+LEAVER_RETENTION_MONTHS = env.int("LEAVER_RETENTION_MONTHS", default=6)
+AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=3)
+REPORT_EXPORT_RETENTION_DAYS = env.int("REPORT_EXPORT_RETENTION_DAYS", default=7)
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)

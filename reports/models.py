@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.scoping import ScopedQuerySet
+
 
 def report_upload_to(instance, filename: str) -> str:
     # A generated name: nothing about the report or the person is in the path.
@@ -54,3 +56,65 @@ class ReportExport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ConsultationMonthCountQuerySet(ScopedQuerySet):
+    # Coordinators see their regions' counts (as in the reports); Lotsen none.
+    region_lookup = "region"
+
+
+class ConsultationMonthCount(models.Model):
+    """Consultations of a closed year after their records were deleted (retention, ``privacy.retention``).
+
+    One row per region, month, mode, language and kind of referral, with the number of consultations and of
+    each topic and their records' cell-key sums: exactly what ``reports.selectors.build_report`` counts and
+    perturbs, so a report on a closed year shows the same figures after the raw records are gone. Nothing
+    about a client is kept (no age, gender, country).
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    mode = models.CharField(_("mode"), max_length=20)
+    language = models.ForeignKey(
+        "regions.Language",
+        verbose_name=_("language"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: the kind of partner institution referred to ("none": no referral); the institution itself may go
+    referral_kind = models.CharField(_("referred to"), max_length=20)
+    n = models.PositiveIntegerField(_("consultations"), default=0)
+    topic_job_search = models.PositiveIntegerField(default=0)
+    topic_application = models.PositiveIntegerField(default=0)
+    topic_recognition = models.PositiveIntegerField(default=0)
+    topic_language_courses = models.PositiveIntegerField(default=0)
+    topic_jobcenter = models.PositiveIntegerField(default=0)
+    topic_training = models.PositiveIntegerField(default=0)
+    topic_self_employment = models.PositiveIntegerField(default=0)
+    topic_other = models.PositiveIntegerField(default=0)
+    # The sums of the deleted records' cell keys (lotsen.Consultation.cell_key) for each count above: the
+    # report perturbs a cell from its records' key sum, so a closed year keeps exactly the noise it had.
+    key_sum = models.BigIntegerField(default=0)
+    topic_job_search_keys = models.BigIntegerField(default=0)
+    topic_application_keys = models.BigIntegerField(default=0)
+    topic_recognition_keys = models.BigIntegerField(default=0)
+    topic_language_courses_keys = models.BigIntegerField(default=0)
+    topic_jobcenter_keys = models.BigIntegerField(default=0)
+    topic_training_keys = models.BigIntegerField(default=0)
+    topic_self_employment_keys = models.BigIntegerField(default=0)
+    topic_other_keys = models.BigIntegerField(default=0)
+
+    objects = ConsultationMonthCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation count of a closed year")
+        verbose_name_plural = _("consultation counts of closed years")
+        indexes = [models.Index(fields=["region", "month"])]
+        constraints = [models.CheckConstraint(condition=models.Q(month__day=1), name="month_count_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%m/%Y}: {self.n}"

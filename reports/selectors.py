@@ -40,6 +40,7 @@ from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
 from portal.numbers import normalise
 from regions.models import Language, Region
+from reports.models import ConsultationMonthCount
 from reports.privacy import perturb_counts
 
 #: Languages shown as their own column; the rest are summed up as "other languages".
@@ -170,6 +171,8 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     per_language_referral = list(
         consultations.values("region_id", "language_id", "referral_id").annotate(**_counted("n")).order_by()
     )
+    # 2b. closed years whose records retention has deleted: their stored monthly counts (two queries)
+    _add_stored_counts(user, region_ids, period, per_region, per_language_referral)
     # 3. active Lotsen (on the roster: joined, not left) per region in the period and in each month
     active = {
         row["region_id"]: row
@@ -290,7 +293,9 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         language = row["language_id"]
         column = "none" if language is None else (language if language in top_languages else "other")
         count(("lang", row["region_id"], column), row, "n")
-        kind = referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
+        kind = row.get("referral_kind") or (
+            referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
+        )
         count(("ref", row["region_id"], kind), row, "n")
     for index, month in enumerate(period.months):
         count(("month", month), {}, "n")
@@ -457,6 +462,40 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
 def _counted(name: str, condition: Q | None = None) -> dict:
     """A count of consultations and the sum of their record keys (``<name>`` and ``<name>_keys``)."""
     return {name: Count("id", filter=condition), f"{name}_keys": Sum("cell_key", filter=condition)}
+
+
+def _stored(name: str, field: str, keys: str, condition: Q | None = None) -> dict:
+    """The same pair from the stored monthly counts of closed years: a count and its records' key sum."""
+    return {name: Sum(field, filter=condition), f"{name}_keys": Sum(keys, filter=condition)}
+
+
+def _add_stored_counts(user, region_ids, period: Period, per_region: dict, per_language_referral: list):
+    """Add the consultations of closed years, kept only as monthly counts (``ConsultationMonthCount``), to
+    the rows counted from the records. Each stored count keeps its records' key sum, so a closed year's cells
+    get the same noise as before the records went. Stored counts are per whole month: a period counts every
+    month it touches, as the allowance figures do."""
+    stored = ConsultationMonthCount.objects.visible_to(user).filter(
+        region_id__in=region_ids, month__gte=period.start.replace(day=1), month__lte=period.end
+    )
+    aggregates = _stored("n", "n", "key_sum")
+    for topic, field_name in TOPIC_FIELDS.items():
+        aggregates |= _stored(f"t_{topic}", field_name, f"{field_name}_keys")
+    for mode in Consultation.Mode.values:
+        aggregates |= _stored(f"m_{mode}", "n", "key_sum", Q(mode=mode))
+    for index, month in enumerate(period.months):
+        aggregates |= _stored(f"month_{index}", "n", "key_sum", Q(month=month))
+    # (aliased: an annotation may not share the name of the field "n")
+    aliased = {f"stored_{key}": aggregate for key, aggregate in aggregates.items()}
+    for row in stored.values("region_id").annotate(**aliased).order_by():
+        target = per_region.setdefault(row["region_id"], {"region_id": row["region_id"]})
+        for key in aggregates:
+            target[key] = (target.get(key) or 0) + (row[f"stored_{key}"] or 0)
+    per_language_referral.extend(
+        {**row, "n": row["stored_n"], "n_keys": row["stored_n_keys"], "referral_id": None}
+        for row in stored.values("region_id", "language_id", "referral_kind")
+        .annotate(**{f"stored_{k}": v for k, v in _stored("n", "n", "key_sum").items()})
+        .order_by()
+    )
 
 
 def _overview_values(values: dict, consultations: int) -> list:

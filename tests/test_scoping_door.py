@@ -25,6 +25,7 @@ APPS = [
     "certificates",
     "reports",
     "audit",
+    "privacy",
     "portal",
 ]
 #: modules that serve requests or run for users: views, forms, filters, exports, tasks

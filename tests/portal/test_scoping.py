@@ -1,5 +1,6 @@
 """One door per model: visible_to(user) for every region- or person-owned model, checked row by row."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseSt
 from organisations.models import Organisation, PartnerInstitution
 from portal.scoping import ScopedQuerySet
 from regions.models import District, Region
+from reports.models import ConsultationMonthCount
 from tests import factories as f
 
 
@@ -48,6 +50,8 @@ RULES = [
     # Batches are a coordinator's tool: Lotsen never see them, only their own certificates.
     Rule(AuditEntry, lambda o: o.region_id, lambda o, lotse: o.subject_id == lotse.pk),
     Rule(CertificateBatch, lambda o: o.region_id, lambda o, lotse: False),
+    # Consultation counts of closed years (kept by retention): coordinators by region, never Lotsen.
+    Rule(ConsultationMonthCount, lambda o: o.region_id, lambda o, lotse: False),
 ]
 
 
@@ -76,6 +80,9 @@ def full_world(world):
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b)
     for region in (world.owl, world.siegen):
         CertificateBatch.objects.create(region=region, programme_year=2014, requested_by=world.staff, total=0)
+        ConsultationMonthCount.objects.create(
+            region=region, month=datetime.date(2014, 5, 1), mode="phone", referral_kind="none", n=3
+        )
     return world
 
 

@@ -1,0 +1,311 @@
+"""Retention that runs itself: every rule about how long a kind of record is kept, in one list (``RULES``).
+
+Each rule names a record type, answers which rows are due on a given day (``due(today)``, a queryset: the
+dry run counts it) and removes or anonymises them (``apply(today)``, returns how many went). The README table
+"Retention" is the same list in words; keep the two together. ``apply_rules`` runs them in order (the daily
+Celery beat task and ``manage.py apply_retention``) and writes one audit entry per rule. Every rule is
+idempotent: what it removed is no longer due, so a second run the same day finds nothing.
+
+Runs as the system, without a user: there is no request and no scope, so no ``visible_to`` here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import models, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MFAReset
+from audit.models import AuditEntry
+from audit.services import Action, record
+from certificates.models import Certificate, CertificateBatch
+from events.models import Attendance
+from lotsen.models import (
+    TOPIC_FIELDS,
+    AllowanceClaim,
+    Consultation,
+    Contract,
+    Lotse,
+    LotseStatusChange,
+    SelfDeclaration,
+)
+from reports.models import ConsultationMonthCount, ReportExport
+
+logger = logging.getLogger(__name__)
+
+#: § 147 AO / § 257 HGB: accounting records are kept 10 years after the end of the calendar year (law, not
+#: a setting).
+TAX_RETENTION_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str
+    due: Callable[[datetime.date], models.QuerySet]
+    apply: Callable[[datetime.date], int]
+
+
+# -- dates -----------------------------------------------------------------------------------------------
+def years_after_year_end(today: datetime.date, years: int) -> datetime.date:
+    """The first day still kept when records are kept ``years`` years after the end of their calendar year:
+    on 1 January 2025, with 10 years, records of 2014 are due (their period ended on 31 December 2024)."""
+    return datetime.date(today.year - years, 1, 1)
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def months_before(today: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(today.day, last_day))
+
+
+def _tax_cutoff(today):
+    return years_after_year_end(today, TAX_RETENTION_YEARS)
+
+
+def _delete(queryset) -> int:
+    return queryset.delete()[1].get(queryset.model._meta.label, 0)
+
+
+def _delete_with_files(queryset, field: str) -> int:
+    """Delete the rows and their stored files (a file first: a row without its file is worse than the
+    reverse, which the next run removes)."""
+    count = 0
+    for obj in queryset.iterator():
+        stored = getattr(obj, field)
+        if stored:
+            stored.delete(save=False)
+        obj.delete()
+        count += 1
+    return count
+
+
+# -- claims, self-declarations, contracts: 10 years after the end of the year (§ 147 AO) --------------------
+def claims_due(today):
+    cutoff = _tax_cutoff(today)
+    # the later of the month claimed and the payment decides the year (December paid in January)
+    return AllowanceClaim.objects.filter(month__lt=cutoff).filter(
+        Q(paid_at__isnull=True) | Q(paid_at__lt=start_of(cutoff))
+    )
+
+
+def self_declarations_due(today):
+    cutoff = _tax_cutoff(today)
+    return SelfDeclaration.objects.filter(year__lt=cutoff.year, received_on__lt=cutoff)
+
+
+def contracts_due(today):
+    """Ended contracts whose end lies before the period and under which no claim is kept any more."""
+    return (
+        Contract.objects.annotate(end=Coalesce("ended_on", "ends_on"))
+        .filter(end__lt=_tax_cutoff(today))
+        .exclude(status=Contract.Status.ACTIVE)
+        .filter(claims__isnull=True)
+    )
+
+
+def status_history_due(today):
+    return LotseStatusChange.objects.filter(effective_on__lt=_tax_cutoff(today))
+
+
+def attendances_due(today):
+    return Attendance.objects.filter(event__starts_at__lt=start_of(_tax_cutoff(today)))
+
+
+def certificates_due(today):
+    return Certificate.objects.filter(programme_year__lt=_tax_cutoff(today).year)
+
+
+def _apply_certificates(today) -> int:
+    count = _delete_with_files(certificates_due(today), "file")
+    CertificateBatch.objects.filter(
+        programme_year__lt=_tax_cutoff(today).year, certificates__isnull=True
+    ).delete()
+    return count
+
+
+# -- consultations: pseudonymous, kept N years for the reports, then only as monthly counts ---------------
+def consultations_due(today):
+    return Consultation.objects.filter(
+        date__lt=years_after_year_end(today, settings.CONSULTATION_RETENTION_YEARS)
+    )
+
+
+class RetentionMismatch(Exception):
+    """The consultations counted and those deleted differ (one was logged meanwhile): nothing is changed."""
+
+
+@transaction.atomic
+def _apply_consultations(today) -> int:
+    """Count the due consultations into ``ConsultationMonthCount`` and delete them, in one transaction: if
+    anything fails in between, both stay as they were, so a report never counts a consultation twice or not
+    at all. Counts are added to rows already stored (a second run adds only what is newly due)."""
+    cutoff = years_after_year_end(today, settings.CONSULTATION_RETENTION_YEARS)
+    due = consultations_due(today)
+    topics = list(TOPIC_FIELDS.values())
+    counted = ["n", *topics, "key_sum", *(f"{f}_keys" for f in topics)]
+    # Annotated as c_<field> (an annotation named like the topic field would shadow it in the filters);
+    # with each count the sum of its records' cell keys, so the reports keep the same noise.
+    aggregates = {"c_n": Count("id"), "c_key_sum": Coalesce(Sum("cell_key"), 0)}
+    for field in topics:
+        aggregates[f"c_{field}"] = Count("id", filter=Q(**{field: True}))
+        aggregates[f"c_{field}_keys"] = Coalesce(Sum("cell_key", filter=Q(**{field: True})), 0)
+    rows = [
+        {**row, **{name: row[f"c_{name}"] for name in counted}}
+        for row in due.values(
+            "region_id", "date__year", "date__month", "mode", "language_id", "referral__kind"
+        )
+        .annotate(**aggregates)
+        .order_by()
+    ]
+    if not rows:
+        return 0
+    stored = {
+        (c.region_id, c.month, c.mode, c.language_id, c.referral_kind): c
+        for c in ConsultationMonthCount.objects.select_for_update().filter(month__lt=cutoff)
+    }
+    new, changed = [], []
+    for row in rows:
+        month = datetime.date(row["date__year"], row["date__month"], 1)
+        key = (row["region_id"], month, row["mode"], row["language_id"], row["referral__kind"] or "none")
+        if key in stored:
+            for field in counted:
+                setattr(stored[key], field, getattr(stored[key], field) + row[field])
+            changed.append(stored[key])
+        else:
+            values = dict(
+                zip(("region_id", "month", "mode", "language_id", "referral_kind"), key, strict=True)
+            )
+            new.append(ConsultationMonthCount(**values, **{field: row[field] for field in counted}))
+    ConsultationMonthCount.objects.bulk_create(new)
+    ConsultationMonthCount.objects.bulk_update(changed, counted)
+    deleted = _delete(due)
+    if deleted != sum(row["n"] for row in rows):
+        raise RetentionMismatch
+    return deleted
+
+
+# -- a Lotse's personal data after leaving -----------------------------------------------------------------
+def leavers_due(today):
+    """Left more than LEAVER_RETENTION_MONTHS ago, not anonymised yet, and no claim waiting for a decision
+    or payment (that one still needs the name and IBAN)."""
+    from privacy.services import CLAIMS_NEEDING_PERSONAL_DATA
+
+    return (
+        Lotse.objects.filter(
+            status=Lotse.Status.LEFT,
+            left_on__lt=months_before(today, settings.LEAVER_RETENTION_MONTHS),
+            anonymised_at__isnull=True,
+        )
+        .exclude(claims__status__in=CLAIMS_NEEDING_PERSONAL_DATA)
+        .distinct()
+    )
+
+
+def _apply_leavers(today) -> int:
+    from privacy.services import anonymise_lotse
+
+    return sum(
+        anonymise_lotse(lotse=lotse, acting_user=None, today=today) is not None
+        for lotse in leavers_due(today).only("pk")
+    )
+
+
+# -- files, sessions and the records about access -------------------------------------------------------
+def report_exports_due(today):
+    return ReportExport.objects.filter(
+        created_at__lt=start_of(today - datetime.timedelta(days=settings.REPORT_EXPORT_RETENTION_DAYS))
+    )
+
+
+def sessions_due(today):
+    return Session.objects.filter(expire_date__lt=start_of(today))
+
+
+def _audit_cutoff(today) -> datetime.datetime:
+    return start_of(years_after_year_end(today, settings.AUDIT_RETENTION_YEARS))
+
+
+def audit_due(today):
+    return AuditEntry.objects.filter(at__lt=_audit_cutoff(today))
+
+
+def mfa_resets_due(today):
+    return MFAReset.objects.filter(at__lt=_audit_cutoff(today))
+
+
+RULES: list[Rule] = [
+    # claims before contracts: a contract goes only when no claim under it is left
+    Rule("claims", _("allowance claims"), claims_due, lambda today: _delete(claims_due(today))),
+    Rule(
+        "self_declarations",
+        _("self-declarations"),
+        self_declarations_due,
+        lambda today: _delete(self_declarations_due(today)),
+    ),
+    Rule(
+        "contracts",
+        _("contracts and signed contract files"),
+        contracts_due,
+        lambda today: _delete_with_files(contracts_due(today), "signed_document"),
+    ),
+    Rule(
+        "status_history",
+        _("status history"),
+        status_history_due,
+        lambda today: _delete(status_history_due(today)),
+    ),
+    Rule("attendances", _("attendances"), attendances_due, lambda today: _delete(attendances_due(today))),
+    Rule("certificates", _("certificates and their PDF files"), certificates_due, _apply_certificates),
+    Rule("consultations", _("consultations"), consultations_due, _apply_consultations),
+    Rule("leavers", _("personal data of Lotsen who left"), leavers_due, _apply_leavers),
+    Rule(
+        "report_exports",
+        _("report export files"),
+        report_exports_due,
+        lambda today: _delete_with_files(report_exports_due(today), "file"),
+    ),
+    Rule("sessions", _("expired sessions"), sessions_due, lambda today: _delete(sessions_due(today))),
+    Rule("mfa_resets", _("MFA reset records"), mfa_resets_due, lambda today: _delete(mfa_resets_due(today))),
+    # last: the entries this run writes are new and stay
+    Rule(
+        "audit_trail",
+        _("audit trail"),
+        audit_due,
+        lambda today: AuditEntry.objects.purge_older_than(_audit_cutoff(today)),
+    ),
+]
+
+
+def due_counts(today: datetime.date | None = None) -> dict[str, int]:
+    """What each rule would remove today, changing nothing (the dry run)."""
+    today = today or timezone.localdate()
+    return {rule.name: rule.due(today).count() for rule in RULES}
+
+
+def apply_rules(today: datetime.date | None = None) -> dict[str, int]:
+    """Apply every rule, each in its own transaction, and record one audit entry per rule with its count."""
+    today = today or timezone.localdate()
+    done = {}
+    for rule in RULES:
+        with transaction.atomic():
+            count = rule.apply(today)
+            record(Action.RETENTION, rule=rule.name, count=count, day=today.isoformat())
+        done[rule.name] = count
+        logger.info("retention %s: %s removed or anonymised", rule.name, count)
+    return done
