@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import FreshLoginToChangeMixin
 from accounts.reauth import is_fresh
+from audit.services import Action, record
 from lotsen.models import (
     AllowanceClaim,
     Consultation,
@@ -70,6 +71,18 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
             # Linking a login to a Lotse record decides whose account the leaver rules switch off.
             fields.append("user")
         return fields
+
+    def save_model(self, request, obj, form, change):
+        from lotsen.services.lotsen import record_bank_data_change, stored_bank_details
+
+        before = stored_bank_details(obj.pk)
+        super().save_model(request, obj, form, change)
+        record_bank_data_change(lotse=obj, before=before, acting_user=request.user, source="admin")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.iban and obj.shows_payment_details(request.user, fresh=is_fresh(request)):
+            record(Action.VIEW_IBAN, actor=request.user, target=obj, page="admin")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Contract)

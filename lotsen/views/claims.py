@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import fresh_login_required, is_fresh
+from audit.services import record_export
 from lotsen.claim_filters import ClaimFilter, claim_filter_data
 from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
 from lotsen.models import AllowanceClaim
@@ -260,7 +261,23 @@ def _export_rows(request):
             "year_total": claim.cap.approved_total,
             "cap": claim.cap.cap,
             "exceeded": claim.cap.exceeded,
+            "lotse": lotse,
+            "full_iban": sees_bank and bool(lotse.iban),
         }
+
+
+def _export(request, file_format: str) -> list[dict]:
+    """The rows of the export, recorded in the audit trail (one entry, and one per full IBAN in the file)."""
+    rows = list(_export_rows(request))
+    record_export(
+        actor=request.user,
+        export="claims_to_pay",
+        file_format=file_format,
+        rows=len(rows),
+        region_ids={row["lotse"].region_id for row in rows},
+        iban_subjects=[row["lotse"] for row in rows if row["full_iban"]],
+    )
+    return rows
 
 
 def _filename(extension: str) -> str:
@@ -295,7 +312,7 @@ def claims_export_csv(request):
                 de_decimal(row["cap"], 2),
                 "ja" if row["exceeded"] else "nein",
             ]
-            for row in _export_rows(request)
+            for row in _export(request, "csv")
         ),
     )
     logger.info("user %s exported claims to pay (csv)", request.user.pk)
@@ -318,7 +335,7 @@ def claims_export_xlsx(request):
         cell.font = Font(bold=True)
     money, date, hours = "#,##0.00", "DD.MM.YYYY", "0.0"
     formats = {5: date, 6: money, 7: hours, 8: date, 12: money, 13: money}
-    for row in _export_rows(request):
+    for row in _export(request, "xlsx"):
         sheet.append(
             [
                 row["pk"],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import is_fresh, reauthenticate_url, require_fresh_login
+from audit.services import Action, record
 from certificates.forms import IssueForLotseForm
 from events.models import Attendance
 from lotsen import selectors
@@ -27,10 +28,13 @@ RECENT_CONSULTATIONS = 20
 
 
 def payment_details_context(request, lotse) -> dict:
-    """The IBAN as this person may see it now, and where to re-authenticate to see it in full."""
+    """The IBAN as this person may see it now, and where to re-authenticate to see it in full. Showing it in
+    full is recorded in the audit trail (with the page that showed it)."""
     fresh = is_fresh(request)
     needs_reauth = lotse.iban and lotse.can_see_payment_details(request.user) and not fresh
     shows = lotse.shows_payment_details(request.user, fresh=fresh)
+    if shows and lotse.iban:
+        record(Action.VIEW_IBAN, actor=request.user, target=lotse, page=request.resolver_match.view_name)
     return {
         "iban": lotse.iban_for(request.user, fresh=fresh),
         # the account holder is bank data too: shown with the full IBAN only
@@ -43,7 +47,7 @@ def _save_lotse_form(request, form):
     """Entering or changing bank details needs a fresh re-authentication (the POST is replayed after it)."""
     if form.changes_bank_details:
         require_fresh_login(request)
-    return form.save()
+    return services.save_lotse_form(form=form, acting_user=request.user)
 
 
 def lotse_list(request):
@@ -135,6 +139,8 @@ def lotse_edit(request, pk: int):
         messages.success(request, _("The changes have been saved."))
         return redirect("lotsen:detail", pk=lotse.pk)
     context = {"form": form, "lotse": lotse}
+    if form.iban_visible and lotse.iban:
+        record(Action.VIEW_IBAN, actor=request.user, target=lotse, page=request.resolver_match.view_name)
     if not form.iban_visible and lotse.iban and lotse.can_see_payment_details(request.user):
         context["show_iban_url"] = reauthenticate_url(request, request.get_full_path())
     return render(request, "lotsen/lotse_form.html", context)
