@@ -31,4 +31,5 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
 ]
