@@ -24,7 +24,6 @@ from portal.access import get_editable_or_403, require_coordination
 from portal.forms import apply_service_errors
 
 PAGE_SIZE = 25
-RECENT_CONSULTATIONS = 20
 
 
 def payment_details_context(request, lotse) -> dict:
@@ -103,7 +102,6 @@ def lotse_detail(request, pk: int):
         "training_hours": sum((a.event.hours_credited for a in trainings), 0),
         "consultations_by_month": selectors.consultations_by_month(lotse, user=request.user),
         "consultations_total": consultations.count(),
-        "recent_consultations": consultations.select_related("language", "referral")[:RECENT_CONSULTATIONS],
         "claims": lotse.claims.select_related("contract").order_by("-month")[:24],
         "certificates": lotse.certificates.order_by("-programme_year", "-version"),
         # The page already requires edit access, so whoever sees it may issue (certificates:issue_for_lotse).
