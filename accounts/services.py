@@ -14,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.tokens import invitation_token_generator
+from audit import services as audit
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -125,4 +126,8 @@ def reset_mfa(*, user, reason: str, acting_user):
         removed=", ".join(f"{kind} × {n}" for kind, n in sorted(counts.items())),
     )
     logger.warning("MFA of user %s reset by user %s (record %s)", user.pk, acting_user.pk, record.pk)
+    # the reason stays on the MFAReset record (superusers only); the trail names the kinds removed
+    audit.record(
+        audit.Action.MFA_RESET, actor=acting_user, target=user, removed=sorted(counts), reset_record=record.pk
+    )
     return record

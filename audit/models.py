@@ -112,6 +112,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
+    @property
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The details as (name, text) pairs for a page or a file; lists joined by commas."""
+        return [
+            (key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            for key, value in self.details.items()
+        ]
+
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("audit entries are never changed")

@@ -60,3 +60,45 @@ def _subject_of(obj):
     if isinstance(obj, Lotse):
         return obj
     return getattr(obj, "lotse", None) if hasattr(obj, "lotse_id") else None
+
+
+#: entries written per insert when an export names many Lotsen (the same on SQLite and PostgreSQL)
+IBAN_ENTRIES_PER_INSERT = 100
+
+
+def record_export(
+    *, actor, export: str, file_format: str, rows: int, region_ids=(), iban_subjects=()
+) -> AuditEntry:
+    """One entry per export of personal data (which export, format, row count), and for every Lotse whose
+    full IBAN is in the file an entry about them, so they see it on their profile.
+
+    The region is set when the file holds one region only (its coordinators see the entry); a file across
+    regions is seen by programme staff.
+    """
+    regions = {region_id for region_id in region_ids if region_id is not None}
+    subjects = {lotse.pk: lotse for lotse in iban_subjects}
+    entry = record(
+        Action.EXPORT_PERSONAL,
+        actor=actor,
+        region=next(iter(regions)) if len(regions) == 1 else None,
+        export=export,
+        format=file_format,
+        rows=rows,
+        full_ibans=len(subjects),
+    )
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                action=Action.VIEW_IBAN,
+                actor=entry.actor,
+                target_type=lotse._meta.label_lower,
+                target_id=str(lotse.pk),
+                region_id=lotse.region_id,
+                subject_id=lotse.pk,
+                details={"page": export, "format": file_format},
+            )
+            for lotse in subjects.values()
+        ],
+        batch_size=IBAN_ENTRIES_PER_INSERT,
+    )
+    return entry

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.services import record_export
 from certificates import selectors, services
 from certificates.filters import CertificateFilter
 from certificates.forms import BatchForm, IssueForLotseForm, ReasonForm
@@ -250,6 +251,13 @@ def batch_zip(request, pk: int):
     )
     if not certificates:
         raise Http404
+    record_export(
+        actor=request.user,
+        export="certificates_zip",
+        file_format="zip",
+        rows=len(certificates),
+        region_ids={batch.region_id} if batch.region_id else {c.lotse.region_id for c in certificates},
+    )
     response = StreamingHttpResponse(_zip_entries(certificates), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="certificates-{batch.pk}.zip"'
     return response

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import FreshLoginToChangeMixin
 from accounts.reauth import is_fresh
+from audit.services import Action, record
 from lotsen.models import (
     AllowanceClaim,
     Consultation,
@@ -81,6 +82,11 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
             # Linking a login to a Lotse record decides whose account the leaver rules switch off.
             fields.append("user")
         return fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.iban and obj.shows_payment_details(request.user, fresh=is_fresh(request)):
+            record(Action.VIEW_IBAN, actor=request.user, target=obj, page="admin")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Contract)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events.models import Attendance, Event
 from events.selectors import training_hours_subquery
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
+from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Contract, Lotse, Topic
 from organisations.models import Organisation
 from portal.dates import previous_month
 
@@ -51,23 +51,47 @@ def with_contract_state(lotsen: QuerySet) -> QuerySet:
     )
 
 
-# -- one Lotse's consultations (anonymous profile only) ------------------------------------------------
+# -- one Lotse's consultations (counts only: need to know) -------------------------------------------
 def consultations_by_month(lotse: Lotse, *, user, months: int = 12) -> list[dict]:
-    """Counts per calendar month for the last ``months`` months, newest first (one query), of the
-    consultations ``user`` may see (they are scoped by the region they were logged in)."""
+    """Counts per calendar month for the last ``months`` months, newest first, of the consultations ``user``
+    may see (they are scoped by the region they were logged in): in total, minutes, and per mode and topic.
+
+    One query (conditional aggregation). Never a client profile: the record-level list is shown only for the
+    plausibility check of a claim (``claims:consultations``), where a task needs it, and recorded there.
+    """
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(months - 1):
         first = previous_month(first)
-    return list(
+    per_category = {f"n_mode_{mode}": Count("pk", filter=Q(mode=mode)) for mode in Consultation.Mode.values}
+    per_category |= {
+        f"n_topic_{topic}": Count("pk", filter=Q(**{field: True})) for topic, field in TOPIC_FIELDS.items()
+    }
+    rows = (
         Consultation.objects.visible_to(user)
         .filter(lotse=lotse, date__gte=first)
         .order_by()
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(count=Count("pk"), minutes=Sum("duration_minutes"))
+        .annotate(count=Count("pk"), minutes=Sum("duration_minutes"), **per_category)
         .order_by("-month")
     )
+    return [
+        {
+            "month": row["month"],
+            "count": row["count"],
+            "minutes": row["minutes"],
+            "modes": [
+                (label, row[f"n_mode_{mode}"])
+                for mode, label in Consultation.Mode.choices
+                if row[f"n_mode_{mode}"]
+            ],
+            "topics": [
+                (label, row[f"n_topic_{topic}"]) for topic, label in Topic.choices if row[f"n_topic_{topic}"]
+            ],
+        }
+        for row in rows
+    ]
 
 
 # -- dashboard ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("events:list", _("Events"), {"staff", "coordinator"}),
     ("certificates:list", _("Certificates"), {"staff", "coordinator", "lotse"}),
     ("reports:index", _("Reports"), {"staff", "coordinator"}),
+    ("audit:list", _("Audit trail"), {"staff", "coordinator"}),
     ("me:profile", _("My profile"), {"lotse"}),
     # password, second factor: for everyone (in the navigation row, which scrolls on a phone)
     ("account_email", _("My account"), {"staff", "coordinator", "lotse", "none"}),

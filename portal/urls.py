@@ -32,4 +32,5 @@ urlpatterns = [
     path("verify/", include("certificates.verify_urls")),
     path("reports/", include("reports.urls")),
     path("", include("privacy.urls")),
+    path("audit/", include("audit.urls")),
 ]

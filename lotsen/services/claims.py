@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import Action, record
 from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
 from lotsen.services.bank_data import bank_data_hold_reason
 from portal.access import acts_for_self, forbid_self, require_editable, require_own
@@ -251,6 +252,7 @@ def approve_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
         raise ValidationError(_("This claim has already been decided."))
     claim.status, claim.decided_by, claim.decided_at = Status.APPROVED, acting_user, timezone.now()
     claim.save(update_fields=["status", "decided_by", "decided_at"])
+    record(Action.CLAIM_DECIDED, actor=acting_user, target=claim, decision=Status.APPROVED.value)
     return claim
 
 
@@ -265,6 +267,8 @@ def reject_claim(*, claim: AllowanceClaim, reason: str, acting_user) -> Allowanc
     claim.status, claim.decided_by, claim.decided_at = Status.REJECTED, acting_user, timezone.now()
     claim.rejection_reason = reason
     claim.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    # the reason is the coordinator's text about a person: it stays on the claim, not in the trail
+    record(Action.CLAIM_DECIDED, actor=acting_user, target=claim, decision=Status.REJECTED.value)
     return claim
 
 
@@ -317,5 +321,6 @@ def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
             continue
         claim.status, claim.paid_at, claim.paid_by = Status.PAID, now, acting_user
         claim.save(update_fields=["status", "paid_at", "paid_by"])
+        record(Action.CLAIM_PAID, actor=acting_user, target=claim, batch_size=len(claims))
         result.paid.append(claim)
     return result

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from audit.services import Action, record
 from lotsen.models import Contract, Lotse
 from lotsen.services.lotsen import change_status, lock_editable_lotse
 from portal.access import forbid_self
@@ -105,6 +106,7 @@ def create_contract(
         signed_on=signed_on,
     )
     logger.info("contract %s created for lotse %s by user %s", contract.pk, lotse.pk, acting_user.pk)
+    record(Action.CONTRACT, actor=acting_user, target=contract, operation="create")
     if lotse.status == Lotse.Status.CANDIDATE:
         # A signed contract is what makes a candidate a Lotse: without this the new Lotse would be missing
         # from "active Lotsen" until someone remembers to change the status by hand.
@@ -149,6 +151,7 @@ def end_contract(*, contract: Contract, ended_on: datetime.date, acting_user) ->
         )
     _end(contract, ended_on)
     logger.info("contract %s ended by user %s", contract.pk, acting_user.pk)
+    record(Action.CONTRACT, actor=acting_user, target=contract, operation="end")
     return contract
 
 
@@ -190,6 +193,7 @@ def renew_contract(
         signed_on=signed_on,
     )
     logger.info("contract %s renewed as %s by user %s", current.pk, renewed.pk, acting_user.pk)
+    record(Action.CONTRACT, actor=acting_user, target=renewed, operation="renew", previous=current.pk)
     return renewed
 
 
@@ -204,4 +208,5 @@ def attach_signed_document(*, contract: Contract, document, acting_user) -> Cont
         storage = contract.signed_document.storage
         transaction.on_commit(lambda: storage.delete(old))
     logger.info("signed document attached to contract %s by user %s", contract.pk, acting_user.pk)
+    record(Action.CONTRACT, actor=acting_user, target=contract, operation="upload", replaced=bool(old))
     return contract

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import end_sessions, invite_user
+from audit.services import Action, record
 from lotsen.models import Lotse, LotseStatusChange
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def change_status(
         lotse=lotse, status=status, effective_on=effective_on, changed_by=acting_user, note=note.strip()
     )
     logger.info("lotse %s status changed to %s by user %s", lotse.pk, status, acting_user.pk)
+    record(Action.STATUS, actor=acting_user, target=lotse, status=status)
     if status == Lotse.Status.LEFT and effective_on <= timezone.localdate():
         # Leaving today or in the past: the login ends now, not at the next run of the daily task.
         disable_login(lotse=lotse)
@@ -99,6 +101,7 @@ def disable_login(*, lotse: Lotse) -> bool:
     User.objects.filter(pk=user_id).update(is_active=False)
     end_sessions(user_id=user_id)
     logger.info("login of lotse %s disabled (left)", lotse.pk)
+    record(Action.STATUS, target=lotse, login="disabled", reason="left")
     return True
 
 
@@ -118,6 +121,7 @@ def restore_login(*, lotse: Lotse, acting_user) -> Lotse:
         raise PermissionDenied  # an account with rights is restored in the admin by a superuser
     User.objects.filter(pk=lotse.user_id).update(is_active=True)
     logger.info("login of lotse %s restored by user %s", lotse.pk, acting_user.pk)
+    record(Action.STATUS, actor=acting_user, target=lotse, login="restored")
     return lotse
 
 
@@ -151,4 +155,15 @@ def invite_lotse(*, lotse: Lotse, acting_user) -> Lotse:
     elif lotse.login_state == "active":
         raise ValidationError(_("This Lotse has already accepted the invitation and can log in."))
     invite_user(user=lotse.user, acting_user=acting_user)
+    return lotse
+
+
+# -- the coordinator's Lotse form ------------------------------------------------------------------------
+@transaction.atomic
+def save_lotse_form(*, form, acting_user) -> Lotse:
+    """Save the coordinator's Lotse form with the acting user: a change of the bank details then holds the
+    payments, goes into the audit trail (field names only) and is e-mailed to the Lotse (Lotse.save)."""
+    lotse = form.save(commit=False)
+    lotse.save(acting_user=acting_user)
+    form.save_m2m()
     return lotse

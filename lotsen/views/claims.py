@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import fresh_login_required, is_fresh
+from audit.services import Action, record, record_export
 from lotsen.claim_filters import ClaimFilter, claim_filter_data
 from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
-from lotsen.models import AllowanceClaim
+from lotsen.models import AllowanceClaim, Consultation
 from lotsen.services import claims as claim_services
 from lotsen.views.lotsen import payment_details_context
-from portal.access import coordinators_only, is_own
+from portal.access import coordinators_only, get_editable_or_403, is_own
+from portal.dates import last_of_month
 from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
 
@@ -149,6 +151,33 @@ def claim_reject(request, pk: int):
     return _back_to_queue(request)
 
 
+# -- plausibility check: the claim month's consultations, record by record --------------------------------
+@coordinators_only
+def claim_consultations(request, pk: int):
+    """The consultations of the claim's month with their client profiles, for those who decide the claim:
+    the one place a coordinator sees client profiles record by record (need to know), and every look is
+    recorded in the audit trail."""
+    claim = get_editable_or_403(AllowanceClaim.objects.select_related("lotse__region"), request.user, pk=pk)
+    consultations = list(
+        Consultation.objects.visible_to(request.user)
+        .filter(lotse=claim.lotse_id, date__range=(claim.month, last_of_month(claim.month)))
+        .select_related("language", "referral")
+        .order_by("date", "pk")
+    )
+    record(
+        Action.VIEW_CLIENT_PROFILES,
+        actor=request.user,
+        target=claim,
+        month=f"{claim.month:%Y-%m}",
+        rows=len(consultations),
+    )
+    return render(
+        request,
+        "lotsen/claims/claim_consultations.html",
+        {"claim": claim, "consultations": consultations, "next": _queue_url_from_next(request)},
+    )
+
+
 # -- pay batch ------------------------------------------------------------------------------------
 @require_POST
 @coordinators_only
@@ -269,7 +298,23 @@ def _export_rows(request):
                 if lotse.bank_data_on_hold()
                 else ""
             ),
+            "lotse": lotse,
+            "full_iban": sees_bank and bool(lotse.iban),
         }
+
+
+def _export(request, file_format: str) -> list[dict]:
+    """The rows of the export, recorded in the audit trail (one entry, and one per full IBAN in the file)."""
+    rows = list(_export_rows(request))
+    record_export(
+        actor=request.user,
+        export="claims_to_pay",
+        file_format=file_format,
+        rows=len(rows),
+        region_ids={row["lotse"].region_id for row in rows},
+        iban_subjects=[row["lotse"] for row in rows if row["full_iban"]],
+    )
+    return rows
 
 
 def _filename(extension: str) -> str:
@@ -305,7 +350,7 @@ def claims_export_csv(request):
                 "ja" if row["exceeded"] else "nein",
                 row["held_until"],
             ]
-            for row in _export_rows(request)
+            for row in _export(request, "csv")
         ),
     )
     logger.info("user %s exported claims to pay (csv)", request.user.pk)
@@ -328,7 +373,7 @@ def claims_export_xlsx(request):
         cell.font = Font(bold=True)
     money, date, hours = "#,##0.00", "DD.MM.YYYY", "0.0"
     formats = {5: date, 6: money, 7: hours, 8: date, 12: money, 13: money}
-    for row in _export_rows(request):
+    for row in _export(request, "xlsx"):
         sheet.append(
             [
                 row["pk"],

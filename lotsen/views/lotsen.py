@@ -7,12 +7,12 @@ another region's Lotse is a 404.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import is_fresh, reauthenticate_url, require_fresh_login
+from audit.services import Action, record
 from certificates.forms import IssueForLotseForm
 from events.models import Attendance
 from lotsen import selectors
@@ -25,14 +25,16 @@ from portal.access import get_editable_or_403, require_coordination
 from portal.forms import apply_service_errors
 
 PAGE_SIZE = 25
-RECENT_CONSULTATIONS = 20
 
 
 def payment_details_context(request, lotse) -> dict:
-    """The IBAN as this person may see it now, and where to re-authenticate to see it in full."""
+    """The IBAN as this person may see it now, and where to re-authenticate to see it in full. Showing it in
+    full is recorded in the audit trail (with the page that showed it)."""
     fresh = is_fresh(request)
     needs_reauth = lotse.iban and lotse.can_see_payment_details(request.user) and not fresh
     shows = lotse.shows_payment_details(request.user, fresh=fresh)
+    if shows and lotse.iban:
+        record(Action.VIEW_IBAN, actor=request.user, target=lotse, page=request.resolver_match.view_name)
     return {
         "iban": lotse.iban_for(request.user, fresh=fresh),
         # the account holder is bank data too: shown with the full IBAN only
@@ -46,11 +48,7 @@ def _save_lotse_form(request, form):
     Saved with the acting user: changed bank data holds the payments and notifies the Lotse (Lotse.save)."""
     if form.changes_bank_details:
         require_fresh_login(request)
-    with transaction.atomic():
-        lotse = form.save(commit=False)
-        lotse.save(acting_user=request.user)
-        form.save_m2m()
-    return lotse
+    return services.save_lotse_form(form=form, acting_user=request.user)
 
 
 def lotse_list(request):
@@ -106,7 +104,6 @@ def lotse_detail(request, pk: int):
         "training_hours": sum((a.event.hours_credited for a in trainings), 0),
         "consultations_by_month": selectors.consultations_by_month(lotse, user=request.user),
         "consultations_total": consultations.count(),
-        "recent_consultations": consultations.select_related("language", "referral")[:RECENT_CONSULTATIONS],
         "claims": lotse.claims.select_related("contract").order_by("-month")[:24],
         "certificates": lotse.certificates.order_by("-programme_year", "-version"),
         # The page already requires edit access, so whoever sees it may issue (certificates:issue_for_lotse).
@@ -143,6 +140,8 @@ def lotse_edit(request, pk: int):
         messages.success(request, _("The changes have been saved."))
         return redirect("lotsen:detail", pk=lotse.pk)
     context = {"form": form, "lotse": lotse}
+    if form.iban_visible and lotse.iban:
+        record(Action.VIEW_IBAN, actor=request.user, target=lotse, page=request.resolver_match.view_name)
     if not form.iban_visible and lotse.iban and lotse.can_see_payment_details(request.user):
         context["show_iban_url"] = reauthenticate_url(request, request.get_full_path())
     return render(request, "lotsen/lotse_form.html", context)

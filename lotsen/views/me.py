@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import selectors as audit_selectors
 from events import services as event_services
 from events.models import Attendance, Event
 from lotsen.forms.me import (
@@ -282,7 +283,14 @@ def profile(request):
             return redirect("me:profile")
     organisations = list(lotse.organisations.all())
     return render(
-        request, "lotsen/me/profile.html", {"form": form, "lotse": lotse, "organisations": organisations}
+        request,
+        "lotsen/me/profile.html",
+        {
+            "form": form,
+            "lotse": lotse,
+            "organisations": organisations,
+            "bank_data_access": audit_selectors.bank_data_access(request.user),
+        },
     )
 
 

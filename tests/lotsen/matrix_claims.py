@@ -29,6 +29,8 @@ CASES = [
     Case("claims:list", COORDINATORS_ONLY),
     Case("claims:list", COORDINATORS_ONLY, query="?status=&o=-amount&month=2025-01"),
     Case("claims:detail", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
+    # the plausibility check: the claim month's consultations with client profiles, for those who decide
+    Case("claims:consultations", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
     Case(
         "claims:approve",
         DECIDE,

@@ -133,14 +133,12 @@ def test_detail_shows_profile_activity_and_anonymous_consultations(coordinator_c
 def test_detail_shows_only_consultations_of_the_coordinators_region(client, world):
     """A Lotse who moved from Siegen to OWL: the Siegen entries stay with the Siegen coordinator
     (consultations are scoped by the region they were logged in), the OWL coordinator sees the OWL ones."""
-    siegen_entry = f.ConsultationFactory(lotse=world.lotse_a, region=world.siegen)
+    f.ConsultationFactory(lotse=world.lotse_a, region=world.siegen)
     url = reverse("lotsen:detail", args=[world.lotse_a.pk])
     client.force_login(world.coordinator)
     response = client.get(url)
     assert response.context["consultations_total"] == 1
     assert sum(row["count"] for row in response.context["consultations_by_month"]) == 1
-    assert [c.pk for c in response.context["recent_consultations"]] == [world.consultation.pk]
-    assert siegen_entry.pk not in [c.pk for c in response.context["recent_consultations"]]
     client.force_login(world.staff)
     response = client.get(url)
     assert response.context["consultations_total"] == 2
