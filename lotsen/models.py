@@ -236,7 +236,16 @@ class Lotse(models.Model):
             self.bank_data_confirmed_at = self.bank_data_confirmed_by = None
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self._HOLD_FIELDS}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding and not erasing and getattr(acting_user, "is_authenticated", False):
+            entered = [name for name in self.BANK_DATA_FIELDS if getattr(self, name)]
+            if entered:
+                # Bank data a person entered with a new Lotse (portal form, admin): in the audit trail like
+                # any change (no hold: no payment can be due before a contract and an approved claim exist).
+                from audit.services import Action, record
+
+                record(Action.BANK_DATA_CHANGED, actor=acting_user, target=self, fields=sorted(entered))
         if changed:
             # the consequences (audit entry, e-mail on commit) live with the other bank-data writes
             from lotsen.services.bank_data import bank_data_changed
@@ -273,14 +282,34 @@ class Lotse(models.Model):
         return until is not None and (now or timezone.now()) < until
 
     def can_confirm_bank_data(self, user) -> bool:
-        """A second person who pays the region: not the one who changed the data, not the Lotse themself."""
+        """A second person who pays the region: nobody who changed the data since it was last confirmed
+        (not only the last one to change it), not the Lotse themself."""
         from portal.access import acts_for_self
 
         return (
             self.can_see_payment_details(user)
             and not acts_for_self(user, self)
-            and (self.bank_data_changed_by_id is None or self.bank_data_changed_by_id != user.pk)
+            and user.pk not in self.bank_data_changers()
         )
+
+    def bank_data_changers(self) -> set[int]:
+        """Ids of everyone who changed the bank data since the last confirmation (from the audit trail)."""
+        from audit.models import AuditEntry
+
+        about = AuditEntry.objects.filter(subject_id=self.pk)
+        last = about.filter(action=AuditEntry.Action.BANK_DATA_CONFIRMED).order_by("-at").values("at")[:1]
+        changes = about.filter(action=AuditEntry.Action.BANK_DATA_CHANGED, actor__isnull=False)
+        if last.exists():
+            changes = changes.filter(at__gt=models.Subquery(last))
+        changers = set(changes.values_list("actor_id", flat=True))
+        if self.bank_data_changed_by_id is not None:
+            changers.add(self.bank_data_changed_by_id)
+        return changers
+
+    @property
+    def bank_data_version(self) -> str:
+        """Which change a confirmation is about: a payer confirms the details they saw, not a later change."""
+        return self.bank_data_changed_at.isoformat() if self.bank_data_changed_at else ""
 
     # -- payment details: full only for those who pay, and only after a fresh re-authentication -------
     def can_see_payment_details(self, user) -> bool:

@@ -97,18 +97,26 @@ def bank_data_changed(*, lotse: Lotse, fields: list[str], acting_user, previous_
             body = render_to_string("lotsen/email/bank_data_changed_message.txt", context)
         try:
             send_mail(subject, body, None, recipients)
-        except Exception:
+        except Exception as error:
             # The change is committed and the payments are on hold either way; the coordinator's page must
-            # not fail. The operator sees the failure in the log (ids only).
-            logger.exception("bank-data notice for lotse %s could not be sent", lotse_id)
+            # not fail. The operator sees the failure in the log: ids and the kind of error only (an SMTP
+            # error's text names the addresses).
+            logger.error(  # noqa: TRY400 - no traceback: it would carry the addresses too
+                "bank-data notice for lotse %s could not be sent (%s)", lotse_id, type(error).__name__
+            )
             return
         logger.info("bank-data notice sent for lotse %s", lotse_id)
 
     transaction.on_commit(send)
 
 
+CHANGED_AGAIN = gettext_lazy(
+    "The bank details were changed again after you opened the page. Please check them and confirm again."
+)
+
+
 @transaction.atomic
-def confirm_bank_data(*, lotse: Lotse, acting_user, now=None) -> Lotse:
+def confirm_bank_data(*, lotse: Lotse, acting_user, seen_version: str, now=None) -> Lotse:
     """A second person who pays the region confirms the new bank details: the hold ends at once.
 
     Refused with a message (nothing changes) for those who do not pay the region, for the person who made
@@ -122,6 +130,8 @@ def confirm_bank_data(*, lotse: Lotse, acting_user, now=None) -> Lotse:
         raise ValidationError(NOTHING_TO_CONFIRM, code="nothing_to_confirm")
     if not lotse.can_confirm_bank_data(acting_user):
         raise ValidationError(OWN_CHANGE, code="own_change")
+    if seen_version != lotse.bank_data_version:
+        raise ValidationError(CHANGED_AGAIN, code="changed_again")
     lotse.bank_data_confirmed_at, lotse.bank_data_confirmed_by = now or timezone.now(), acting_user
     lotse.save(update_fields=["bank_data_confirmed_at", "bank_data_confirmed_by", "updated_at"])
     record(Action.BANK_DATA_CONFIRMED, actor=acting_user, target=lotse)

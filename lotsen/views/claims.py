@@ -277,7 +277,10 @@ def _export_rows(request):
     fresh = is_fresh(request)
     for claim in claims:
         lotse = claim.lotse
-        sees_bank = lotse.shows_payment_details(request.user, fresh=fresh)
+        held = lotse.bank_data_on_hold()
+        # A held Lotse's new bank details are not in the file the transfer is made from (new-payee hold).
+        sees_bank = lotse.shows_payment_details(request.user, fresh=fresh) and not held
+        blocked = "gesperrt: neue Bankdaten nicht bestätigt"  # exports are German, like their headers
         yield {
             "pk": claim.pk,
             "last_name": spreadsheet_text(lotse.last_name),
@@ -287,16 +290,16 @@ def _export_rows(request):
             "amount": claim.amount,
             "hours": claim.hours,
             "decided_on": timezone.localdate(claim.decided_at) if claim.decided_at else None,
-            "account_holder": spreadsheet_text(lotse.account_holder) if sees_bank else "***",
-            "iban": lotse.iban_for(request.user, fresh=fresh),
+            "account_holder": blocked
+            if held
+            else (spreadsheet_text(lotse.account_holder) if sees_bank else "***"),
+            "iban": blocked if held else lotse.iban_for(request.user, fresh=fresh),
             "declaration": claim.declaration_on_file,
             "year_total": claim.cap.approved_total,
             "cap": claim.cap.cap,
             "exceeded": claim.cap.exceeded,
             "held_until": (
-                timezone.localtime(lotse.bank_data_hold_until).strftime("%d.%m.%Y %H:%M")
-                if lotse.bank_data_on_hold()
-                else ""
+                timezone.localtime(lotse.bank_data_hold_until).strftime("%d.%m.%Y %H:%M") if held else ""
             ),
             "lotse": lotse,
             "full_iban": sees_bank and bool(lotse.iban),

@@ -207,7 +207,9 @@ def lotse_confirm_bank_data(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.select_related("user"), request.user, pk=pk)
     require_fresh_login(request)
     try:
-        bank_data_services.confirm_bank_data(lotse=lotse, acting_user=request.user)
+        bank_data_services.confirm_bank_data(
+            lotse=lotse, acting_user=request.user, seen_version=request.POST.get("version", "")
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -109,6 +109,8 @@ CASES = [
         LOTSE_A_WRITE,
         kwargs=lambda w: {"pk": _bank_data_changed_by_another_payer(w)},
         method="post",
+        # the change the page showed (a confirmation never covers a later change)
+        data=lambda w: {"version": Lotse.objects.get(pk=w.lotse_a.pk).bank_data_version},
         wrote=lambda w: Lotse.objects.get(pk=w.lotse_a.pk).bank_data_confirmed_at is not None,
         writers=frozenset({CO}),
         fresh=True,

@@ -173,12 +173,13 @@ def test_a_second_payer_confirms_and_the_claim_can_be_paid(client, world, payabl
     page = client.get(reverse("lotsen:detail", args=[world.lotse_a.pk])).content.decode()
     assert reverse("lotsen:confirm_bank_data", args=[world.lotse_a.pk]) in page
     url = reverse("lotsen:confirm_bank_data", args=[world.lotse_a.pk])
-    stale = client.post(url)  # like the other bank-data actions: a fresh login first
+    seen = {"version": world.lotse_a.bank_data_version}  # the change the page showed
+    stale = client.post(url, seen)  # like the other bank-data actions: a fresh login first
     assert stale.status_code == 302 and "reauthenticate" in stale["Location"]
     world.lotse_a.refresh_from_db()
     assert world.lotse_a.bank_data_on_hold()
     reauthenticate(client)
-    assert client.post(url).status_code == 302
+    assert client.post(url, seen).status_code == 302
     world.lotse_a.refresh_from_db()
     assert not world.lotse_a.bank_data_on_hold() and world.lotse_a.bank_data_confirmed_by == second_payer
     entry = AuditEntry.objects.get(action=AuditEntry.Action.BANK_DATA_CONFIRMED)
@@ -327,3 +328,51 @@ def test_the_transfer_file_marks_the_held_lotse(client, world, payable, fmt):
     held = {int(value(row["Nr."])): value(row["Neue Bankdaten, gesperrt bis"]) for row in rows}
     until = timezone.localtime(world.lotse_a.bank_data_hold_until).strftime("%d.%m.%Y %H:%M")
     assert held[claim_a.pk] == until and held[claim_b.pk] == ""
+    # the file the transfer is made from has no new bank details to transfer to while they are held
+    bank = {int(value(row["Nr."])): (value(row["Kontoinhaber"]), value(row["IBAN"])) for row in rows}
+    assert "gesperrt" in bank[claim_a.pk][1] and "gesperrt" in bank[claim_a.pk][0]
+    assert NEW_IBAN not in str(bank) and "0202051" not in str(bank[claim_a.pk])
+    assert "DE" in bank[claim_b.pk][1]  # the others are paid as usual
+
+
+def test_whoever_changed_the_data_since_the_last_confirmation_cannot_confirm(
+    client, world, payable, second_payer
+):
+    """Payer A sets an IBAN, payer B then corrects the holder: A cannot confirm (B's change made B the last
+    one to change it, but A's IBAN is still unconfirmed), and neither can B."""
+    change_iban_as(client, world.coordinator, world.lotse_a)
+    change_iban_as(client, second_payer, world.lotse_a, account_holder="Korrigierte Inhaberin")
+    url = reverse("lotsen:confirm_bank_data", args=[world.lotse_a.pk])
+    for payer in (world.coordinator, second_payer):
+        client.force_login(payer)
+        reauthenticate(client)
+        client.post(url, {"version": world.lotse_a.bank_data_version})
+        world.lotse_a.refresh_from_db()
+        assert world.lotse_a.bank_data_on_hold(), payer
+
+
+def test_a_confirmation_is_for_the_details_the_payer_saw(client, world, payable, second_payer):
+    change_iban_as(client, world.coordinator, world.lotse_a)
+    seen = world.lotse_a.bank_data_version  # the second payer opens the page ...
+    third = f.UserFactory(email="dritte.zahlstelle@example.org")
+    f.CoordinationFactory(user=third, region=world.owl, handles_payments=True)
+    change_iban_as(client, third, world.lotse_a, iban="DE75512108001245126199")  # ... someone changes it
+    client.force_login(second_payer)
+    reauthenticate(client)
+    response = client.post(reverse("lotsen:confirm_bank_data", args=[world.lotse_a.pk]), {"version": seen})
+    assert response.status_code == 302
+    world.lotse_a.refresh_from_db()
+    assert world.lotse_a.bank_data_on_hold() and world.lotse_a.bank_data_confirmed_at is None
+
+
+def test_bank_data_entered_with_a_new_lotse_is_in_the_audit_trail(client, world):
+    client.force_login(world.coordinator)
+    reauthenticate(client)
+    response = client.post(
+        reverse("lotsen:create"),
+        {"first_name": "Neu", "last_name": "Lotsin", "region": world.owl.pk, "iban": NEW_IBAN},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    lotse = Lotse.objects.get(last_name="Lotsin")
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.BANK_DATA_CHANGED, subject=lotse)
+    assert entry.actor == world.coordinator and entry.details == {"fields": ["iban"]}
