@@ -35,7 +35,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 #: Bank details of a Lotse: shown, searched, filtered and sorted in the admin only for those who pay.
-BANK_FIELDS = ("iban", "account_holder")
+BANK_FIELDS = Lotse.BANK_DATA_FIELDS
 
 
 @admin.register(Lotse)

@@ -1,6 +1,6 @@
 import datetime
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 from lotsen.validators import mask_iban, normalize_iban, validate_iban
 from portal.cellkey import new_record_key
 from portal.dates import first_of_month, last_of_month
+from portal.numbers import normalise
 from portal.scoping import ScopedQuerySet
 
 
@@ -628,7 +629,7 @@ class ConsultationQuerySet(ScopedQuerySet):
 def minutes_as_hours(minutes: int | None) -> Decimal:
     """Consultation minutes as hours with one decimal, rounded half up like the |hours filter, so that
     195 minutes are 3,3 h on the start page, the consultation list and the claim alike."""
-    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return normalise(Decimal(minutes or 0) / 60, "hours")
 
 
 class Consultation(models.Model):

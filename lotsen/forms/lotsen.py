@@ -11,7 +11,7 @@ from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm, scope
 from regions.models import District, Language
 
 #: Bank details: entered and changed only by those who pay the Lotse's region.
-BANK_FIELDS = ("account_holder", "iban")
+BANK_FIELDS = Lotse.BANK_DATA_FIELDS
 BANK_DETAILS_REFUSED = _(
     "Only coordinators who pay the allowances of the Lotse's region change bank details, "
     "and nobody their own."

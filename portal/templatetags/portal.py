@@ -1,7 +1,9 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+
+from portal.numbers import normalise
 
 register = template.Library()
 
@@ -24,7 +26,7 @@ def hours(value) -> str:
     if value is None:
         return ""
     # Half up, as everywhere else (3.25 h is "3,3" on every page, not "3,2" here and "3,3" there).
-    value = Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    value = normalise(Decimal(value), "hours")
     if value == value.to_integral():
         return number_format(value, 0)
     return number_format(value, 1)
