@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Apps whose data programme staff may maintain in the Django admin (besides viewing users).
 PROGRAMME_STAFF_ADMIN_APPS = frozenset(
-    {"regions", "organisations", "lotsen", "events", "certificates", "reports"}
+    {"regions", "organisations", "lotsen", "events", "allowances", "certificates", "reports"}
 )
 PROGRAMME_STAFF_USER_PERMS = frozenset({"accounts.view_user", "accounts.add_user", "accounts.change_user"})
 

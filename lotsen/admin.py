@@ -1,27 +1,11 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import FreshLoginToChangeMixin
 from accounts.reauth import is_fresh
 from audit.services import Action, record
-from lotsen.models import (
-    AllowanceClaim,
-    Consultation,
-    Contract,
-    Lotse,
-    LotseStatusChange,
-    SelfDeclaration,
-    TaxAllowanceCap,
-)
+from lotsen.models import Consultation, Lotse, LotseStatusChange
 from portal.admin import ProtectedLookupsMixin, SuperuserWritesOnlyMixin
-
-
-class ContractInline(admin.TabularInline):
-    model = Contract
-    extra = 0
-    fields = ["status", "starts_on", "ends_on", "allowance_type", "rate", "signed_on"]
-    show_change_link = True
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -52,7 +36,8 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
         "created_at",
         "updated_at",
     ]
-    inlines = [ContractInline, StatusChangeInline]
+    # allowances.admin puts the contracts first (the money app knows the Lotse, not the other way round)
+    inlines = [StatusChangeInline]
     protected_lookups = frozenset(BANK_FIELDS)
 
     def save_model(self, request, obj, form, change):
@@ -87,81 +72,6 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
         if obj is not None and obj.iban and obj.shows_payment_details(request.user, fresh=is_fresh(request)):
             record(Action.VIEW_IBAN, actor=request.user, target=obj, page="admin")
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-@admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
-    list_display = ["lotse", "status", "starts_on", "ends_on", "allowance_type", "rate"]
-    list_filter = ["status", "allowance_type", "tax_allowance"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
-    autocomplete_fields = ["lotse", "organisation"]
-    readonly_fields = ["created_by", "created_at"]
-
-
-@admin.register(TaxAllowanceCap)
-class TaxAllowanceCapAdmin(admin.ModelAdmin):
-    list_display = ["kind", "valid_from", "amount"]
-    list_filter = ["kind"]
-
-
-@admin.register(SelfDeclaration)
-class SelfDeclarationAdmin(admin.ModelAdmin):
-    list_display = ["lotse", "year", "received_on", "recorded_by"]
-    list_filter = ["year"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
-    autocomplete_fields = ["lotse"]
-    readonly_fields = ["recorded_by"]
-
-
-@admin.register(AllowanceClaim)
-class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
-    list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
-    list_filter = ["status", "month"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
-    autocomplete_fields = ["lotse", "contract"]
-    readonly_fields = [
-        "cap_check",
-        "submitted_at",
-        "decided_by",
-        "decided_at",
-        "paid_at",
-        "paid_by",
-        "created_at",
-    ]
-    date_hierarchy = "month"
-
-    @admin.display(description=_("tax-free cap"))
-    def cap_check(self, obj) -> str:
-        if obj is None or obj.pk is None:
-            return "–"
-        from lotsen.services.claims import cap_status
-
-        status = cap_status(obj)
-        if status.cap is None:
-            return "–"
-        text = gettext("%(year)s: %(total)s € of %(cap)s € (approved and paid claims, with this one)") % {
-            "year": status.year,
-            "total": status.total_with_claim,
-            "cap": status.cap,
-        }
-        return ("⚠ " + gettext("Cap exceeded") + " – " + text) if status.exceeded else text
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        claim = self.get_object(request, object_id)
-        if claim is not None:
-            from lotsen.services.claims import cap_status
-
-            status = cap_status(claim)
-            if status.exceeded:
-                messages.warning(
-                    request,
-                    gettext(
-                        "The approved claims of %(year)s exceed the tax-free cap of %(cap)s € "
-                        "(%(total)s € with this claim)."
-                    )
-                    % {"year": status.year, "cap": status.cap, "total": status.total_with_claim},
-                )
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Consultation)

@@ -8,7 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.models import Contract, Lotse
+from allowances.models import Contract
+from lotsen.models import Lotse
 from organisations.models import Organisation
 from portal.filters import FilterSet, OrderingFilter
 from regions.models import District, Language, Region

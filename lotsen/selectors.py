@@ -10,9 +10,10 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from allowances.models import AllowanceClaim, Contract
 from events.models import Attendance, Event
 from events.selectors import training_hours_subquery
-from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Contract, Lotse, Topic
+from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, Topic
 from organisations.models import Organisation
 from portal.dates import previous_month
 

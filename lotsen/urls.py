@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotsen.views import contracts
+from allowances.views import contracts
 from lotsen.views import lotsen as views
 
 app_name = "lotsen"

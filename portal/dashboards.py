@@ -6,9 +6,10 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from allowances.models import AllowanceClaim
 from certificates.models import Certificate
 from events.models import Event
-from lotsen.models import AllowanceClaim, Consultation, minutes_as_hours
+from lotsen.models import Consultation, minutes_as_hours
 from lotsen.selectors import dashboard_figures
 from regions.models import Region
 

@@ -22,16 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceKind
 from events.models import Attendance, Event
-from lotsen.models import (
-    AllowanceClaim,
-    Consultation,
-    Contract,
-    Lotse,
-    SelfDeclaration,
-    TaxAllowanceKind,
-    Topic,
-)
+from lotsen.models import Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
 from portal.reference_data import ensure_reference_data
 from regions.models import Coordination, District, Language, Region

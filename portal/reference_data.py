@@ -31,7 +31,7 @@ def load_tax_allowance_caps(cap_model) -> None:
 
 
 def ensure_reference_data() -> None:
-    from lotsen.models import TaxAllowanceCap
+    from allowances.models import TaxAllowanceCap
     from regions.languages import LANGUAGES
     from regions.models import Language
 

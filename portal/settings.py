@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "organisations",
     "lotsen",
     "events",
+    "allowances",
     "certificates",
     "reports",
     "audit",

@@ -25,7 +25,7 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("organisations/", include("organisations.urls")),
     path("lotsen/", include("lotsen.urls")),
-    path("claims/", include("lotsen.claim_urls")),
+    path("claims/", include("allowances.urls")),
     path("me/", include("lotsen.me_urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),

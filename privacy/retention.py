@@ -26,19 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MFAReset
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance
-from lotsen.models import (
-    TOPIC_FIELDS,
-    AllowanceClaim,
-    Consultation,
-    Contract,
-    Lotse,
-    LotseStatusChange,
-    SelfDeclaration,
-)
+from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
 from reports.models import ConsultationMonthCount, ReportExport
 
 logger = logging.getLogger(__name__)

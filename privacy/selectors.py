@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from certificates.models import Certificate
 from events.models import Attendance
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseStatusChange, SelfDeclaration
+from lotsen.models import Consultation, Lotse, LotseStatusChange
 from lotsen.validators import format_iban
 
 #: the sections of the copy, in this order, in the JSON and (with these headings) in the HTML

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import end_sessions
+from allowances.models import AllowanceClaim
 from audit.services import Action, record
-from lotsen.models import AllowanceClaim, Lotse
+from lotsen.models import Lotse
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

@@ -33,9 +33,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allowances.models import AllowanceClaim, TaxAllowanceCap
 from certificates.models import Certificate
 from events.models import Attendance, Event
-from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Lotse, TaxAllowanceCap, Topic
+from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
 from portal.numbers import normalise

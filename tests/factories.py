@@ -7,9 +7,10 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from allowances.models import AllowanceClaim, Contract
 from certificates.models import Certificate
 from events.models import Attendance, Event
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
+from lotsen.models import Consultation, Lotse
 from organisations.models import Organisation, PartnerInstitution
 from regions.models import Coordination, District, Language, Region
 

@@ -22,6 +22,7 @@ APPS = [
     "organisations",
     "lotsen",
     "events",
+    "allowances",
     "certificates",
     "reports",
     "audit",

@@ -5,6 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_countries.fields
+import allowances.models
 import lotsen.models
 import lotsen.validators
 from decimal import Decimal
@@ -64,7 +65,7 @@ class Migration(migrations.Migration):
                 ('rate', models.DecimalField(decimal_places=2, max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='rate (EUR)')),
                 ('tax_allowance', models.CharField(choices=[('ehrenamt', 'Volunteer allowance (Ehrenamtspauschale, § 3 Nr. 26a EStG)'), ('uebungsleiter', 'Trainer allowance (Übungsleiterpauschale, § 3 Nr. 26 EStG)')], default='ehrenamt', max_length=20, verbose_name='tax-free allowance')),
                 ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed on')),
-                ('signed_document', models.FileField(blank=True, upload_to=lotsen.models.contract_upload_to, verbose_name='signed contract (PDF)')),
+                ('signed_document', models.FileField(blank=True, upload_to=allowances.models.contract_upload_to, verbose_name='signed contract (PDF)')),
                 ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),

@@ -11,12 +11,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
-from lotsen.models import AllowanceClaim, Contract, SelfDeclaration
 from lotsen.services import lotsen as lotsen_services
 from tests import factories as f
+from tests.allowances.test_contracts import terms
 from tests.auth import enrol_totp, reauthenticate
-from tests.lotsen.test_contracts import terms
 from tests.lotsen.test_sensitive_actions import _edit_data
 
 Action = AuditEntry.Action

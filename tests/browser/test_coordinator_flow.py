@@ -21,8 +21,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from allowances.models import AllowanceClaim, Contract
 from events.models import Attendance, Event
-from lotsen.models import AllowanceClaim, Contract, Lotse
+from lotsen.models import Lotse
 from organisations.models import Organisation
 from tests import factories as f
 from tests.browser.conftest import log_in

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from lotsen.models import AllowanceClaim, Consultation, Contract
+from allowances.models import AllowanceClaim, Contract
+from lotsen.models import Consultation
 from tests import factories as f
 from tests.browser.conftest import log_in
 

@@ -10,7 +10,8 @@ import datetime
 
 from django.utils import timezone
 
-from lotsen.models import Contract, Lotse
+from allowances.models import Contract
+from lotsen.models import Lotse
 from tests import factories as f
 from tests.matrix import CO, COORDINATORS_ONLY, OWN_RECORD, ST, Case, expect
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from accounts.models import User
-from lotsen.models import AllowanceClaim
+from allowances.models import AllowanceClaim
 from tests import factories as f
 from tests.auth import reauthenticate
 
@@ -45,7 +45,7 @@ def test_the_admin_warns_when_approved_claims_exceed_the_cap(client, world):
         lotse=lotse, contract=contract, month=datetime.date(2014, 8, 1), amount=Decimal("100")
     )
     client.force_login(world.staff)
-    response = client.get(reverse("admin:lotsen_allowanceclaim_change", args=[waiting.pk]))
+    response = client.get(reverse("admin:allowances_allowanceclaim_change", args=[waiting.pk]))
     assert response.status_code == 200
     warnings = [m for m in response.context["messages"] if m.level_tag == "warning"]
     assert len(warnings) == 1

@@ -32,7 +32,7 @@ def test_staff_cannot_probe_the_iban_through_a_url_lookup(client, world, caplog,
 
 
 @pytest.mark.parametrize(
-    "admin_url", ["admin:lotsen_contract_changelist", "admin:lotsen_allowanceclaim_changelist"]
+    "admin_url", ["admin:allowances_contract_changelist", "admin:allowances_allowanceclaim_changelist"]
 )
 def test_staff_cannot_probe_the_iban_through_a_related_admin(client, world, caplog, admin_url):
     client.force_login(world.staff)

@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from allowances.models import AllowanceClaim
 from certificates.models import CertificateBatch
-from lotsen.models import AllowanceClaim, Consultation
+from lotsen.models import Consultation
 
 MODELS = [
-    "lotsen.allowanceclaim",
+    "allowances.allowanceclaim",
     "lotsen.consultation",
     "certificates.certificate",
     "certificates.certificatebatch",
@@ -23,7 +24,7 @@ def _object(world, model: str):
             region=world.owl, programme_year=2026, requested_by=world.staff
         )
     return {
-        "lotsen.allowanceclaim": world.claim,
+        "allowances.allowanceclaim": world.claim,
         "lotsen.consultation": world.consultation,
         "certificates.certificate": world.certificate,
     }[model]

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from lotsen.models import Contract, Lotse
+from allowances.models import Contract
+from lotsen.models import Lotse
 from lotsen.services import lotsen as lotsen_services
 from regions.models import Coordination
 from tests import factories as f
+from tests.allowances.test_contracts import terms
+from tests.allowances.test_separation_of_duties import _edit_data
 from tests.auth import reauthenticate
-from tests.lotsen.test_contracts import terms
-from tests.lotsen.test_separation_of_duties import _edit_data
 
 IBAN = "DE89370400440532013000"
 

@@ -15,14 +15,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.models import User
+from allowances.models import AllowanceClaim, SelfDeclaration
+from allowances.services import claims as claim_services
 from audit.models import AuditEntry
-from lotsen.models import AllowanceClaim, Lotse, SelfDeclaration
-from lotsen.services import claims as claim_services
+from lotsen.models import Lotse
 from lotsen.services.bank_data import NOT_A_PAYER, OWN_CHANGE
 from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
+from tests.allowances.test_separation_of_duties import _edit_data
 from tests.auth import reauthenticate
-from tests.lotsen.test_separation_of_duties import _edit_data
 
 Status = AllowanceClaim.Status
 OLD_IBAN = "DE89370400440532013000"  # the factories' IBAN
@@ -315,7 +316,7 @@ def test_existing_and_new_lotsen_are_not_on_hold(world):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_transfer_file_marks_the_held_lotse(client, world, payable, fmt):
     """The claims to pay go to the bank from the export: a held Lotse's row says until when it waits."""
-    from tests.lotsen.test_claims_exports import read_csv, read_xlsx
+    from tests.allowances.test_claims_exports import read_csv, read_xlsx
 
     claim_a, claim_b = payable
     change_iban_as(client, world.coordinator, world.lotse_a)

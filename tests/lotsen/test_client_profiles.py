@@ -89,7 +89,7 @@ def test_the_claim_months_consultations_are_shown_for_the_check_and_each_look_is
     assert "Eritrea" in response.content.decode()
     entry = AuditEntry.objects.get(action=VIEW_CLIENT_PROFILES)
     assert (entry.actor, entry.subject, entry.region) == (world.coordinator, world.lotse_a, world.owl)
-    assert (entry.target_type, entry.target_id) == ("lotsen.allowanceclaim", str(claim.pk))
+    assert (entry.target_type, entry.target_id) == ("allowances.allowanceclaim", str(claim.pk))
     assert entry.details == {"month": f"{claim.month:%Y-%m}", "rows": 2}
     coordinator_client.get(url)
     assert AuditEntry.objects.filter(action=VIEW_CLIENT_PROFILES).count() == 2

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from lotsen.models import AllowanceClaim, Contract, TaxAllowanceCap, TaxAllowanceKind
-from lotsen.services.claims import cap_status
+from allowances.models import AllowanceClaim, Contract, TaxAllowanceCap, TaxAllowanceKind
+from allowances.services.claims import cap_status
 from lotsen.validators import mask_iban, validate_iban
 from portal.demo import de_iban
 from regions.models import Coordination

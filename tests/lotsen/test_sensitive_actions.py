@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from lotsen.models import AllowanceClaim, SelfDeclaration
+from allowances.models import AllowanceClaim, SelfDeclaration
 from regions.models import Coordination
 from tests import factories as f
 from tests.auth import reauthenticate

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from lotsen.models import Contract
+from allowances.models import Contract
 from tests import factories as f
 
 FORTY_MB = 40 * 1024 * 1024

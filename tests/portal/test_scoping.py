@@ -8,11 +8,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, Event
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseStatusChange, SelfDeclaration
+from lotsen.models import Consultation, Lotse, LotseStatusChange
 from organisations.models import Organisation, PartnerInstitution
 from portal.scoping import ScopedQuerySet
 from regions.models import District, Region

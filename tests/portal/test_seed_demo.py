@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from allowances.models import AllowanceClaim, Contract
 from events.models import Event
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse
+from lotsen.models import Consultation, Lotse
 from portal import dashboards
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, de_iban, district_kind
 from regions.models import District, Region
@@ -35,7 +36,7 @@ def _counts() -> dict[str, int]:
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"accounts", "regions", "organisations", "lotsen", "events", "certificates"}
+        in {"accounts", "regions", "organisations", "lotsen", "events", "allowances", "certificates"}
     }
 
 

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from allowances.models import AllowanceClaim
 from audit.models import AuditEntry
 from audit.services import Action, record
-from lotsen.models import AllowanceClaim, Lotse
+from lotsen.models import Lotse
 from privacy.services import anonymise_lotse
 from tests import factories as f
 

@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import MFAReset
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action
 from certificates.models import Certificate
 from events.models import Attendance
-from lotsen.models import AllowanceClaim, Consultation, Contract, Lotse, LotseStatusChange, SelfDeclaration
+from lotsen.models import Consultation, Lotse, LotseStatusChange
 from organisations.models import PartnerInstitution
 from privacy import retention
 from regions.models import Language

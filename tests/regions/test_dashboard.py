@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lotsen.models import Contract
+from allowances.models import Contract
 from tests import factories as f
 
 

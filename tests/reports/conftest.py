@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from allowances.models import AllowanceClaim
 from events.models import Attendance
-from lotsen.models import AllowanceClaim, Consultation
+from lotsen.models import Consultation
 from portal.cellkey import KEY_SPACE
 from reports.privacy import perturbed
 from tests import factories as f

@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from lotsen.models import AllowanceClaim, Consultation, Lotse
+from allowances.models import AllowanceClaim
+from lotsen.models import Consultation, Lotse
 from organisations.models import Organisation
 from regions.models import Region
 

@@ -22,9 +22,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from allowances.models import AllowanceClaim, Contract
 from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from events.models import Attendance, Event
-from lotsen.models import TOPIC_FIELDS, AllowanceClaim, Consultation, Contract, Lotse
+from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 from organisations.models import Organisation, PartnerInstitution
 from portal.cellkey import KEY_SPACE
 from portal.dates import next_month

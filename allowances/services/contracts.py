@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from allowances.models import Contract
 from audit.services import Action, record
-from lotsen.models import Contract, Lotse
+from lotsen.models import Lotse
 from lotsen.services.lotsen import change_status, lock_editable_lotse
 from portal.access import forbid_self
 from portal.dates import ONE_DAY

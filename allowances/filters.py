@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.models import AllowanceClaim, Lotse
+from allowances.models import AllowanceClaim
+from lotsen.models import Lotse
 from portal.filters import FilterSet, OrderingFilter
 from regions.models import Region
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from lotsen.models import AllowanceClaim, SelfDeclaration
+from allowances.models import AllowanceClaim, SelfDeclaration
 from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
 from tests.auth import reauthenticate
@@ -365,7 +365,7 @@ def test_queue_queries_do_not_grow(coordinator_client, world):
 def test_only_those_who_pay_the_region_can_mark_claims_paid(world):
     """Paying is for a Coordination that handles payments (who also sees the bank details)."""
     from accounts.models import User
-    from lotsen.services import claims as claim_services
+    from allowances.services import claims as claim_services
     from regions.models import Coordination
 
     claim = world.claim

@@ -1,4 +1,4 @@
-"""Contract forms. The dates and the overlap are checked again by lotsen.services.contracts under a lock."""
+"""Contract forms. The dates and the overlap are checked again by the contract services under a lock."""
 
 from django import forms
 from django.conf import settings
@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from lotsen.models import Contract, Lotse
+from allowances.models import Contract
+from lotsen.models import Lotse
 from organisations.models import Organisation
 from portal.forms import DateInput, Form
 

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from allowances.models import AllowanceClaim, Contract
+from allowances.services import claims as claim_services
+from allowances.services.prefill import claim_prefill
 from events.models import Attendance
-from lotsen.models import AllowanceClaim, Contract
-from lotsen.services import claims as claim_services
-from lotsen.services.claim_prefill import claim_prefill
 from tests import factories as f
 
 
@@ -135,7 +135,7 @@ def test_amounts_beyond_the_contract_are_refused(
 
 
 def test_the_claims_service_enforces_the_hourly_limit(world):
-    """Bug fixed in lotsen/services/claims.py: rate × hours was computed but never checked."""
+    """Bug fixed in allowances/services/claims.py: rate × hours was computed but never checked."""
     hourly = contract(world.lotse_b, Contract.AllowanceType.HOURLY, "10.00")
     with pytest.raises(ValidationError):
         claim_services.save_claim_draft(

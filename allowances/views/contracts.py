@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from lotsen.forms.contracts import ContractDocumentForm, ContractForm, EndContractForm
-from lotsen.models import Contract, Lotse
-from lotsen.services import contracts as services
+from allowances.forms.contracts import ContractDocumentForm, ContractForm, EndContractForm
+from allowances.models import Contract
+from allowances.services import contracts as services
+from lotsen.models import Lotse
 from portal.access import get_editable_or_403
 from portal.forms import apply_service_errors
 from portal.middleware import DOWNLOAD_CSP
@@ -31,7 +32,7 @@ def contract_create(request, pk: int):
         else:
             messages.success(request, _("The contract has been created."))
             return redirect("lotsen:detail", pk=lotse.pk)
-    return render(request, "lotsen/contract_form.html", {"form": form, "lotse": lotse, "renewing": None})
+    return render(request, "allowances/contract_form.html", {"form": form, "lotse": lotse, "renewing": None})
 
 
 def contract_renew(request, pk: int):
@@ -50,7 +51,9 @@ def contract_renew(request, pk: int):
             messages.success(request, _("The contract has been renewed; the previous one has ended."))
             return redirect("lotsen:detail", pk=contract.lotse_id)
     return render(
-        request, "lotsen/contract_form.html", {"form": form, "lotse": contract.lotse, "renewing": contract}
+        request,
+        "allowances/contract_form.html",
+        {"form": form, "lotse": contract.lotse, "renewing": contract},
     )
 
 
@@ -68,7 +71,7 @@ def contract_end(request, pk: int):
             messages.success(request, _("The contract has been ended."))
             return redirect("lotsen:detail", pk=contract.lotse_id)
     return render(
-        request, "lotsen/contract_end.html", {"form": form, "contract": contract, "lotse": contract.lotse}
+        request, "allowances/contract_end.html", {"form": form, "contract": contract, "lotse": contract.lotse}
     )
 
 
@@ -83,7 +86,7 @@ def contract_upload(request, pk: int):
         return redirect("lotsen:detail", pk=contract.lotse_id)
     return render(
         request,
-        "lotsen/contract_upload.html",
+        "allowances/contract_upload.html",
         {
             "form": form,
             "contract": contract,

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from lotsen.models import AllowanceClaim
+from allowances.models import AllowanceClaim
 from tests import factories as f
 from tests.auth import reauthenticate
 

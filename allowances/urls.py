@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotsen.views import claims as views
+from allowances.views import claims as views
 
 app_name = "claims"
 urlpatterns = [

@@ -11,9 +11,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from allowances.models import AllowanceClaim, SelfDeclaration
 from events.models import Attendance
 from lotsen.forms.lotsen import BANK_DETAILS_REFUSED
-from lotsen.models import AllowanceClaim, Lotse, SelfDeclaration
+from lotsen.models import Lotse
 from portal.access import OWN_RECORD_REFUSED
 from regions.models import Coordination
 from tests import factories as f

@@ -12,9 +12,10 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from allowances.models import Contract
+from allowances.services.claims import contract_for_month
 from events.models import Attendance
-from lotsen.models import Consultation, Contract, Lotse, minutes_as_hours
-from lotsen.services.claims import contract_for_month
+from lotsen.models import Consultation, Lotse, minutes_as_hours
 from portal.dates import first_of_month, last_of_month
 from portal.templatetags.portal import hours as format_hours
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import translation
 
-from lotsen.models import AllowanceClaim
-from lotsen.services.claims import approve_claim, reject_claim
+from allowances.models import AllowanceClaim
+from allowances.services.claims import approve_claim, reject_claim
 from tests.conftest import requires_postgres
 
 HOLD_SECONDS = 0.6

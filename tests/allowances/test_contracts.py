@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from lotsen.models import Contract
-from lotsen.services import contracts as services
+from allowances.models import Contract
+from allowances.services import contracts as services
 from tests import factories as f
 
 TODAY = timezone.localdate

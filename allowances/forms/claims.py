@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allowances.models import AllowanceClaim
 from events.validators import no_markup
-from lotsen.models import AllowanceClaim, Lotse
+from lotsen.models import Lotse
 from portal.forms import DateInput, Form
 
 #: One pay batch is a page or a few pages of the queue, never the whole table.

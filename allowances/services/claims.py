@@ -15,8 +15,9 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
 from audit.services import Action, record
-from lotsen.models import AllowanceClaim, Contract, Lotse, SelfDeclaration, TaxAllowanceCap
+from lotsen.models import Lotse
 from lotsen.services.bank_data import bank_data_hold_reason
 from portal.access import acts_for_self, forbid_self, require_editable, require_own
 from portal.dates import first_of_month, last_of_month

@@ -1,7 +1,7 @@
 """The coordinators' allowance-claim screens: queue, decision, pay batch, self-declarations, exports.
 
 Lotsen never reach these pages (403); another region's claim is a 404; writes go through
-lotsen.services.claims, which locks the claim rows and checks the state under the lock.
+allowances.services.claims, which locks the claim rows and checks the state under the lock.
 """
 
 import io
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import fresh_login_required, is_fresh
+from allowances.filters import ClaimFilter, claim_filter_data
+from allowances.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
+from allowances.models import AllowanceClaim
+from allowances.services import claims as claim_services
 from audit.services import Action, record, record_export
-from lotsen.claim_filters import ClaimFilter, claim_filter_data
-from lotsen.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
-from lotsen.models import AllowanceClaim, Consultation
-from lotsen.services import claims as claim_services
+from lotsen.models import Consultation
 from lotsen.views.lotsen import payment_details_context
 from portal.access import coordinators_only, get_editable_or_403, is_own
 from portal.dates import last_of_month
@@ -68,7 +69,7 @@ def claim_list(request):
     payable = [c for c in claims if c.status == AllowanceClaim.Status.APPROVED]
     return render(
         request,
-        "lotsen/claims/claim_list.html",
+        "allowances/claims/claim_list.html",
         {
             "filter": claim_filter,
             "page_obj": page,
@@ -90,7 +91,7 @@ def _render_detail(request, claim, reject_form=None, status=200):
     can_decide = AllowanceClaim.objects.editable_by(request.user).filter(pk=claim.pk).exists()
     return render(
         request,
-        "lotsen/claims/claim_detail.html",
+        "allowances/claims/claim_detail.html",
         {
             "claim": claim,
             "can_decide": can_decide and not is_own(claim, request.user),
@@ -173,7 +174,7 @@ def claim_consultations(request, pk: int):
     )
     return render(
         request,
-        "lotsen/claims/claim_consultations.html",
+        "allowances/claims/claim_consultations.html",
         {"claim": claim, "consultations": consultations, "next": _queue_url_from_next(request)},
     )
 
@@ -242,7 +243,7 @@ def self_declaration_create(request):
         form = SelfDeclarationForm(initial=initial, user=request.user)
     return render(
         request,
-        "lotsen/claims/self_declaration_form.html",
+        "allowances/claims/self_declaration_form.html",
         {"form": form, "next": _queue_url_from_next(request)},
     )
 

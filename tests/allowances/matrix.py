@@ -1,17 +1,17 @@
-"""Role matrix of the coordinators' claim screens (lotsen/claim_urls.py). Lotsen get 403 everywhere."""
+"""Role matrix of the coordinators' claim screens (allowances/urls.py). Lotsen get 403 everywhere."""
 
 from tests.matrix import CO, COORDINATORS_ONLY, ST, Case, expect
 
 
 def _claim_status(w) -> str:
-    from lotsen.models import AllowanceClaim
+    from allowances.models import AllowanceClaim
 
     return AllowanceClaim.objects.get(pk=w.claim.pk).status
 
 
 def _payable_claim(w) -> dict:
     """Lotse A's claim, approved and with the year's self-declaration on file: it can really be paid."""
-    from lotsen.models import AllowanceClaim, SelfDeclaration
+    from allowances.models import AllowanceClaim, SelfDeclaration
 
     AllowanceClaim.objects.filter(pk=w.claim.pk).update(status=AllowanceClaim.Status.APPROVED)
     SelfDeclaration.objects.get_or_create(

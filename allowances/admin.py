@@ -1,0 +1,92 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
+from lotsen.admin import LotseAdmin
+from portal.admin import SuperuserWritesOnlyMixin
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    extra = 0
+    fields = ["status", "starts_on", "ends_on", "allowance_type", "rate", "signed_on"]
+    show_change_link = True
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["lotse", "status", "starts_on", "ends_on", "allowance_type", "rate"]
+    list_filter = ["status", "allowance_type", "tax_allowance"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse", "organisation"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(TaxAllowanceCap)
+class TaxAllowanceCapAdmin(admin.ModelAdmin):
+    list_display = ["kind", "valid_from", "amount"]
+    list_filter = ["kind"]
+
+
+@admin.register(SelfDeclaration)
+class SelfDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["lotse", "year", "received_on", "recorded_by"]
+    list_filter = ["year"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse"]
+    readonly_fields = ["recorded_by"]
+
+
+@admin.register(AllowanceClaim)
+class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+    list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "month"]
+    search_fields = ["lotse__last_name", "lotse__first_name"]
+    autocomplete_fields = ["lotse", "contract"]
+    readonly_fields = [
+        "cap_check",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "paid_at",
+        "paid_by",
+        "created_at",
+    ]
+    date_hierarchy = "month"
+
+    @admin.display(description=_("tax-free cap"))
+    def cap_check(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        from allowances.services.claims import cap_status
+
+        status = cap_status(obj)
+        if status.cap is None:
+            return "–"
+        text = gettext("%(year)s: %(total)s € of %(cap)s € (approved and paid claims, with this one)") % {
+            "year": status.year,
+            "total": status.total_with_claim,
+            "cap": status.cap,
+        }
+        return ("⚠ " + gettext("Cap exceeded") + " – " + text) if status.exceeded else text
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.get_object(request, object_id)
+        if claim is not None:
+            from allowances.services.claims import cap_status
+
+            status = cap_status(claim)
+            if status.exceeded:
+                messages.warning(
+                    request,
+                    gettext(
+                        "The approved claims of %(year)s exceed the tax-free cap of %(cap)s € "
+                        "(%(total)s € with this claim)."
+                    )
+                    % {"year": status.year, "cap": status.cap, "total": status.total_with_claim},
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+LotseAdmin.inlines = [ContractInline, *LotseAdmin.inlines]

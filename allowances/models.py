@@ -1,0 +1,250 @@
+"""The money of the programme: contracts, the yearly tax-free caps, self-declarations, allowance claims and
+payouts. Every rule about money lives in ``allowances.rules``; the services enforce it, the rest asks it."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.models import Lotse, LotseOwnedQuerySet
+
+
+class TaxAllowanceKind(models.TextChoices):
+    EHRENAMTSPAUSCHALE = "ehrenamt", _("Volunteer allowance (Ehrenamtspauschale, § 3 Nr. 26a EStG)")
+    UEBUNGSLEITERPAUSCHALE = "uebungsleiter", _("Trainer allowance (Übungsleiterpauschale, § 3 Nr. 26 EStG)")
+
+
+class ContractQuerySet(LotseOwnedQuerySet):
+    def active(self):
+        return self.filter(status=Contract.Status.ACTIVE)
+
+
+def contract_upload_to(instance, filename: str) -> str:
+    # A generated name: the original file name may contain personal data and is never used.
+    return f"contracts/{uuid.uuid4().hex}.pdf"
+
+
+class Contract(models.Model):
+    """The volunteer agreement of a Lotse with its allowance."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ACTIVE = "active", _("active")
+        ENDED = "ended", _("ended")
+
+    class AllowanceType(models.TextChoices):
+        MONTHLY_FLAT = "monthly", _("monthly flat rate")
+        HOURLY = "hourly", _("per hour")
+        PER_CONSULTATION = "per_consultation", _("per consultation")
+
+    lotse = models.ForeignKey(
+        Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    allowance_type = models.CharField(
+        _("allowance type"), max_length=20, choices=AllowanceType.choices, default=AllowanceType.MONTHLY_FLAT
+    )
+    rate = models.DecimalField(
+        _("rate (EUR)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    tax_allowance = models.CharField(
+        _("tax-free allowance"),
+        max_length=20,
+        choices=TaxAllowanceKind.choices,
+        default=TaxAllowanceKind.EHRENAMTSPAUSCHALE,
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_document = models.FileField(_("signed contract (PDF)"), upload_to=contract_upload_to, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lotse"],
+                condition=Q(status="active"),
+                name="contract_one_active_per_lotse",
+                violation_error_message=_("This Lotse already has an active contract."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="contract_ends_after_start",
+                violation_error_message=_("The contract cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="contract_rate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} ({self.starts_on:%d.%m.%Y})"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class TaxAllowanceCap(models.Model):
+    """A yearly tax-free cap, valid from a date until the next row of the same kind (a dated table)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=TaxAllowanceKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    amount = models.DecimalField(_("amount per year (EUR)"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("tax-free cap")
+        verbose_name_plural = _("tax-free caps")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="cap_unique_per_kind_and_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.valid_from:%Y}: {self.amount} €"
+
+    @classmethod
+    def amount_for(cls, kind: str, year: int) -> Decimal | None:
+        cap = (
+            cls.objects.filter(kind=kind, valid_from__lte=datetime.date(year, 12, 31))
+            .order_by("-valid_from")
+            .values_list("amount", flat=True)
+            .first()
+        )
+        return cap
+
+
+class SelfDeclaration(models.Model):
+    """A Lotse's yearly declaration that the tax-free allowance is not claimed elsewhere."""
+
+    lotse = models.ForeignKey(Lotse, on_delete=models.CASCADE, related_name="self_declarations")
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2010), MaxValueValidator(2100)]
+    )
+    received_on = models.DateField(_("received on"), default=datetime.date.today)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LotseOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("self-declaration")
+        verbose_name_plural = _("self-declarations")
+        constraints = [
+            models.UniqueConstraint(fields=["lotse", "year"], name="self_declaration_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} {self.year}"
+
+
+class AllowanceClaimQuerySet(LotseOwnedQuerySet):
+    def approved_or_paid(self):
+        return self.filter(status__in=[AllowanceClaim.Status.APPROVED, AllowanceClaim.Status.PAID])
+
+    def total_for_year(self, lotse_id: int, year: int) -> Decimal:
+        total = (
+            self.approved_or_paid()
+            .filter(lotse_id=lotse_id, month__year=year)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        return total or Decimal("0")
+
+
+class AllowanceClaim(models.Model):
+    """A Lotse's monthly claim for the expense allowance (Aufwandsentschädigung)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PAID = "paid", _("paid")
+
+    #: The Lotse may still change and (re)submit the claim; a rejected claim goes back to them to fix.
+    OPEN_TO_LOTSE = (Status.DRAFT, Status.REJECTED)
+
+    lotse = models.ForeignKey(Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="claims")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="claims"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month claimed for."))
+    amount = models.DecimalField(
+        _("amount (EUR)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    activities = models.TextField(
+        _("activities"),
+        blank=True,
+        help_text=_("What you did this month, without any client's name."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AllowanceClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allowance claim")
+        verbose_name_plural = _("allowance claims")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lotse", "month"],
+                name="claim_once_per_lotse_and_month",
+                violation_error_message=_("There is already a claim for this month."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative"),
+            models.CheckConstraint(condition=Q(month__day=1), name="claim_month_is_first_day"),
+        ]
+        indexes = [models.Index(fields=["status", "month"], name="claim_status_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.lotse} {self.month:%m/%Y}"
