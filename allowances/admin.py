@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from allowances import rules
 from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
 from lotsen.admin import LotseAdmin
 from portal.admin import SuperuserWritesOnlyMixin
@@ -59,9 +60,7 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     def cap_check(self, obj) -> str:
         if obj is None or obj.pk is None:
             return "–"
-        from allowances.services.claims import cap_status
-
-        status = cap_status(obj)
+        status = rules.cap_use(obj)
         if status.cap is None:
             return "–"
         text = gettext("%(year)s: %(total)s € of %(cap)s € (approved and paid claims, with this one)") % {
@@ -74,9 +73,7 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         claim = self.get_object(request, object_id)
         if claim is not None:
-            from allowances.services.claims import cap_status
-
-            status = cap_status(claim)
+            status = rules.cap_use(claim)
             if status.exceeded:
                 messages.warning(
                     request,

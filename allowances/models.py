@@ -126,16 +126,6 @@ class TaxAllowanceCap(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.valid_from:%Y}: {self.amount} €"
 
-    @classmethod
-    def amount_for(cls, kind: str, year: int) -> Decimal | None:
-        cap = (
-            cls.objects.filter(kind=kind, valid_from__lte=datetime.date(year, 12, 31))
-            .order_by("-valid_from")
-            .values_list("amount", flat=True)
-            .first()
-        )
-        return cap
-
 
 class SelfDeclaration(models.Model):
     """A Lotse's yearly declaration that the tax-free allowance is not claimed elsewhere."""

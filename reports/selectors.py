@@ -33,7 +33,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from allowances.models import AllowanceClaim, TaxAllowanceCap
+from allowances import rules
+from allowances.models import AllowanceClaim, TaxAllowanceKind
 from certificates.models import Certificate
 from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, Topic
@@ -134,14 +135,10 @@ def _aware_range(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def _caps(period: Period) -> dict[str, Decimal]:
-    """The yearly cap of each kind valid in the period's last year (one query for all kinds)."""
-    caps: dict[str, Decimal] = {}
-    rows = TaxAllowanceCap.objects.filter(valid_from__lte=datetime.date(period.end.year, 12, 31)).order_by(
-        "kind", "-valid_from"
-    )
-    for kind, amount in rows.values_list("kind", "amount"):
-        caps.setdefault(kind, amount)
-    return caps
+    """The yearly cap of each kind valid in the period's last year (allowances.rules, one query)."""
+    table = rules.CapTable()
+    caps = {kind: table.amount_for(kind, period.end.year) for kind in TaxAllowanceKind.values}
+    return {kind: amount for kind, amount in caps.items() if amount is not None}
 
 
 def build_report(*, user, regions: list[Region], period: Period) -> Report:

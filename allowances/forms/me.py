@@ -1,10 +1,8 @@
-"""The Lotse's claim form (/me/claims/<year>/<month>/)."""
+"""The Lotse's claim form (/me/claims/<year>/<month>/). What may be claimed is for allowances.rules to say."""
 
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import Form
@@ -40,28 +38,10 @@ class ClaimForm(Form):
         super().__init__(*args, **kwargs)
         self.prefill = prefill
 
-    def clean_hours(self):
-        hours = self.cleaned_data["hours"]
-        logged = self.prefill.hours
-        if hours > logged:
-            raise ValidationError(
-                _("You logged %(hours)s hours this month. Please log missing consultations first.")
-                % {"hours": number_format(logged, 1)}
-            )
-        return hours
-
     def clean(self):
-        from allowances.services.prefill import amount_limit
-
         data = super().clean()
-        contract = self.prefill.contract
-        if contract is None or "amount" not in data or "hours" not in data:
-            return data
-        limit = amount_limit(contract, hours=data["hours"], consultations=self.prefill.activity.consultations)
-        if data["amount"] > limit:
-            self.add_error(
-                "amount",
-                _("The most your contract allows for this month is %(limit)s €.")
-                % {"limit": number_format(limit, 2, force_grouping=True)},
-            )
+        if "amount" not in data or "hours" not in data:
+            return data  # the field's own error is shown
+        for field, message in self.prefill.problems(amount=data["amount"], hours=data["hours"]).items():
+            self.add_error(None if field == "__all__" else field, message)
         return data

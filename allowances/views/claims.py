@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import fresh_login_required, is_fresh
+from allowances import rules
 from allowances.filters import ClaimFilter, claim_filter_data
 from allowances.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
 from allowances.models import AllowanceClaim
@@ -38,7 +39,7 @@ PAGE_SIZE = 25
 
 def _claims_for(request):
     return (
-        claim_services.with_cap_figures(AllowanceClaim.objects.visible_to(request.user))
+        rules.with_cap_figures(AllowanceClaim.objects.visible_to(request.user))
         .select_related("lotse__region", "contract")
         .defer("activities")
     )
@@ -65,7 +66,7 @@ def _back_to_queue(request):
 def claim_list(request):
     claim_filter = ClaimFilter(claim_filter_data(request.GET), queryset=_claims_for(request), request=request)
     page = Paginator(claim_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    claims = claim_services.attach_cap_status(page.object_list)
+    claims = rules.attach_cap_use(page.object_list)
     payable = [c for c in claims if c.status == AllowanceClaim.Status.APPROVED]
     return render(
         request,
@@ -87,7 +88,7 @@ def _claim_or_404(request, pk):
 
 
 def _render_detail(request, claim, reject_form=None, status=200):
-    (claim,) = claim_services.attach_cap_status([claim])
+    (claim,) = rules.attach_cap_use([claim])
     can_decide = AllowanceClaim.objects.editable_by(request.user).filter(pk=claim.pk).exists()
     return render(
         request,
@@ -274,7 +275,7 @@ EXPORT_HEADERS = [
 def _export_rows(request):
     data = claim_filter_data(request.GET, status=AllowanceClaim.Status.APPROVED)
     claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
-    claims = claim_services.attach_cap_status(claim_filter.qs)
+    claims = rules.attach_cap_use(claim_filter.qs)
     fresh = is_fresh(request)
     for claim in claims:
         lotse = claim.lotse

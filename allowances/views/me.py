@@ -68,7 +68,7 @@ def claim_month(request, year: int, month: int):
     editable = prefill.contract is not None and (
         claim is None or claim.status in AllowanceClaim.OPEN_TO_LOTSE
     )
-    form = None
+    form = outdated = None
     if editable:
         initial = {
             "hours": prefill.hours,
@@ -81,6 +81,11 @@ def claim_month(request, year: int, month: int):
                 "amount": claim.amount,
                 "activities": claim.activities,
             }
+            if prefill.problems(amount=initial["amount"], hours=initial["hours"]):
+                # Saved earlier, refused now (e.g. a consultation was deleted since): propose what the rules
+                # accept instead of a form that cannot be submitted, and say so.
+                initial.update(hours=prefill.proposal.hours, amount=prefill.proposal.amount)
+                outdated = claim
         form = ClaimForm(request.POST or None, initial=initial, prefill=prefill)
         if request.method == "POST" and form.is_valid():
             submit = request.POST.get("action") == "submit"
@@ -113,5 +118,5 @@ def claim_month(request, year: int, month: int):
     return render(
         request,
         "allowances/me/claim_month.html",
-        {"month": first, "claim": claim, "prefill": prefill, "form": form},
+        {"month": first, "claim": claim, "prefill": prefill, "form": form, "outdated": outdated},
     )

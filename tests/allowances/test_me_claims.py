@@ -137,7 +137,8 @@ def test_amounts_beyond_the_contract_are_refused(
 def test_the_claims_service_enforces_the_hourly_limit(world):
     """Bug fixed in allowances/services/claims.py: rate × hours was computed but never checked."""
     hourly = contract(world.lotse_b, Contract.AllowanceType.HOURLY, "10.00")
-    with pytest.raises(ValidationError):
+    f.ConsultationFactory(lotse=world.lotse_b, duration_minutes=120)  # the 2 hours claimed are logged
+    with pytest.raises(ValidationError) as error:
         claim_services.save_claim_draft(
             lotse=world.lotse_b,
             month=this_month(),
@@ -145,6 +146,7 @@ def test_the_claims_service_enforces_the_hourly_limit(world):
             hours=Decimal("2"),
             acting_user=world.lotse_b.user,
         )
+    assert set(error.value.message_dict) == {"amount"}
     claim = claim_services.save_claim_draft(
         lotse=world.lotse_b,
         month=this_month(),

@@ -8,8 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from allowances.models import AllowanceClaim, Contract, TaxAllowanceCap, TaxAllowanceKind
-from allowances.services.claims import cap_status
+from allowances.models import AllowanceClaim, Contract
 from lotsen.validators import mask_iban, validate_iban
 from portal.demo import de_iban
 from regions.models import Coordination
@@ -93,89 +92,3 @@ def test_a_coordinator_who_does_not_pay_sees_the_iban_masked(world):
     assert world.lotse_a.iban_for(coordinator, fresh=True) == "DE89 **** **** **** **30 00"
 
 
-@pytest.mark.parametrize(
-    ("year", "ehrenamt", "uebungsleiter"),
-    [
-        (2014, "720", "2400"),
-        (2020, "720", "2400"),
-        (2021, "840", "3000"),
-        (2025, "840", "3000"),
-        (2026, "960", "3300"),
-        (2030, "960", "3300"),
-    ],
-)
-def test_tax_allowance_caps_by_year(year, ehrenamt, uebungsleiter):
-    assert TaxAllowanceCap.amount_for(TaxAllowanceKind.EHRENAMTSPAUSCHALE, year) == Decimal(ehrenamt)
-    assert TaxAllowanceCap.amount_for(TaxAllowanceKind.UEBUNGSLEITERPAUSCHALE, year) == Decimal(uebungsleiter)
-
-
-def test_no_cap_before_the_table_starts():
-    assert TaxAllowanceCap.amount_for(TaxAllowanceKind.EHRENAMTSPAUSCHALE, 2012) is None
-
-
-def _claims_2014(lotse, contract, amounts_by_month, status=AllowanceClaim.Status.APPROVED):
-    return [
-        f.AllowanceClaimFactory(
-            lotse=lotse, contract=contract, month=datetime.date(2014, month, 1), amount=amount, status=status
-        )
-        for month, amount in amounts_by_month
-    ]
-
-
-def test_cap_status_warns_when_approved_claims_exceed_the_cap(world):
-    lotse = f.LotseFactory(region=world.owl)
-    contract = f.ContractFactory(lotse=lotse, starts_on=datetime.date(2014, 1, 1), rate=Decimal("100"))
-    _claims_2014(lotse, contract, [(month, Decimal("100")) for month in range(1, 8)])  # 700 €
-    waiting = f.AllowanceClaimFactory(
-        lotse=lotse, contract=contract, month=datetime.date(2014, 8, 1), amount=Decimal("100")
-    )
-    status = cap_status(waiting)
-    assert status.cap == Decimal("720")
-    assert status.approved_total == Decimal("700")
-    assert status.total_with_claim == Decimal("800")
-    assert status.exceeded
-    assert status.remaining == Decimal("20")
-
-
-def test_cap_status_without_warning_below_the_cap(world):
-    lotse = f.LotseFactory(region=world.owl)
-    contract = f.ContractFactory(lotse=lotse, starts_on=datetime.date(2021, 1, 1), rate=Decimal("60"))
-    claims = [
-        f.AllowanceClaimFactory(
-            lotse=lotse,
-            contract=contract,
-            month=datetime.date(2021, month, 1),
-            amount=Decimal("60"),
-            status=AllowanceClaim.Status.APPROVED,
-        )
-        for month in range(1, 13)
-    ]
-    # 12 × 60 € = 720 €, under the 840 € of 2021; already approved claims are not counted twice.
-    status = cap_status(claims[-1])
-    assert (status.cap, status.approved_total, status.total_with_claim) == (
-        Decimal("840"),
-        Decimal("720"),
-        Decimal("720"),
-    )
-    assert not status.exceeded
-
-
-def test_cap_status_counts_only_approved_and_paid_claims_of_the_same_year(world):
-    lotse = f.LotseFactory(region=world.owl)
-    contract = f.ContractFactory(lotse=lotse, starts_on=datetime.date(2013, 1, 1), rate=Decimal("500"))
-    _claims_2014(lotse, contract, [(1, Decimal("500"))], status=AllowanceClaim.Status.REJECTED)
-    _claims_2014(lotse, contract, [(2, Decimal("300"))], status=AllowanceClaim.Status.PAID)
-    f.AllowanceClaimFactory(
-        lotse=lotse,
-        contract=contract,
-        month=datetime.date(2013, 12, 1),
-        amount=Decimal("500"),
-        status=AllowanceClaim.Status.APPROVED,
-    )
-    waiting = f.AllowanceClaimFactory(
-        lotse=lotse, contract=contract, month=datetime.date(2014, 3, 1), amount=Decimal("450")
-    )
-    status = cap_status(waiting)
-    assert status.approved_total == Decimal("300")
-    assert status.total_with_claim == Decimal("750")
-    assert status.exceeded  # 300 + 450 > 720

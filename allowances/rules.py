@@ -1,0 +1,312 @@
+"""Every rule about money, in one place.
+
+What may be claimed for a month under a contract, the year's tax-free cap and its use, whether a claim can be
+paid and why not. The services enforce these answers under a lock; forms, the prefill, the admin, reports and
+exports only ask them. A rule that exists twice drifts: the claim form once refused the hours the prefill
+proposed, and the service accepted hours the form refused (issue #12).
+
+Reads only. The functions that query say so; the others are pure and cheap.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
+from lotsen.models import Consultation, Lotse, minutes_as_hours
+from portal.access import acts_for_self
+from portal.dates import first_of_month, last_of_month
+
+CENTS = Decimal("0.01")
+#: The claim's fields: hours with one decimal (at most 9999,9), amounts with two (at most 99.999,99).
+MAX_HOURS = Decimal("9999.9")
+MAX_AMOUNT = Decimal("99999.99")
+
+Status = AllowanceClaim.Status
+
+
+def euros(amount: Decimal) -> str:
+    """1.234,50 in German, 1,234.50 in English: how a limit is named in a message."""
+    return number_format(amount, 2, force_grouping=True)
+
+
+# ======================================================================================================
+# Which contract a month is claimed under
+# ======================================================================================================
+def contract_for_month(lotse: Lotse | int, month: datetime.date) -> Contract | None:
+    """The active contract that covers any day of the month, or None (no claim without one). One query."""
+    month = first_of_month(month)
+    return (
+        Contract.objects.filter(
+            lotse=lotse, status=Contract.Status.ACTIVE, starts_on__lte=last_of_month(month)
+        )
+        .exclude(ends_on__lt=month)
+        .first()
+    )
+
+
+# ======================================================================================================
+# The work of a month: what a claim is measured against
+# ======================================================================================================
+@dataclass(frozen=True)
+class MonthWork:
+    """The Lotse's logged consultations and attended training sessions of one calendar month."""
+
+    month: datetime.date
+    consultations: int
+    consultation_minutes: int
+    trainings: int
+    training_hours: Decimal
+
+    @property
+    def consultation_hours(self) -> Decimal:
+        return minutes_as_hours(self.consultation_minutes)
+
+    @property
+    def logged_hours(self) -> Decimal:
+        """The hours a claim may name at most: consultations (rounded like everywhere) plus trainings."""
+        return self.consultation_hours + self.training_hours
+
+
+def month_work(*, lotse: Lotse, month: datetime.date) -> MonthWork:
+    """The month's logged work (two queries). Trainings count by the day they start on."""
+    from events.models import Attendance  # the money layer sits above events; imported where used
+
+    month = first_of_month(month)
+    consultations = Consultation.objects.filter(lotse=lotse).in_month(month).totals()
+    tz = timezone.get_current_timezone()
+    starts = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
+    ends = datetime.datetime.combine(
+        last_of_month(month) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    trainings = (
+        Attendance.objects.attended_trainings()
+        .filter(lotse=lotse, event__starts_at__gte=starts, event__starts_at__lt=ends)
+        .aggregate(count=Count("pk"), hours=Sum("event__hours_credited"))
+    )
+    return MonthWork(
+        month=month,
+        consultations=consultations["count"],
+        consultation_minutes=consultations["minutes"],
+        trainings=trainings["count"],
+        training_hours=trainings["hours"] or Decimal("0"),
+    )
+
+
+# ======================================================================================================
+# What may be claimed for a month under a contract
+# ======================================================================================================
+def max_hours(work: MonthWork) -> Decimal:
+    """The most hours a claim may name: what was logged, within the field's range."""
+    return min(work.logged_hours, MAX_HOURS)
+
+
+def max_amount(contract: Contract, *, hours: Decimal | None, consultations: int) -> Decimal:
+    """The most the contract allows for a month: the flat rate, rate × hours or rate × consultations.
+
+    Rounded down to the cent, so that a proposal made from it is never a cent above what is checked."""
+    kind = contract.allowance_type
+    if kind == Contract.AllowanceType.HOURLY:
+        limit = contract.rate * (hours or Decimal("0"))
+    elif kind == Contract.AllowanceType.PER_CONSULTATION:
+        limit = contract.rate * consultations
+    else:
+        limit = contract.rate
+    return min(limit.quantize(CENTS, ROUND_DOWN), MAX_AMOUNT)
+
+
+def claim_problems(
+    contract: Contract | None, *, amount: Decimal | None, hours: Decimal | None, work: MonthWork
+) -> dict[str, str]:
+    """Why these figures cannot be claimed for the month, by field ({} when they can).
+
+    The one check behind the Lotse's form and the service that saves the claim."""
+    if contract is None:
+        return {"__all__": _("There is no active contract for this month, so no allowance can be claimed.")}
+    problems: dict[str, str] = {}
+    if hours is None:
+        if contract.allowance_type == Contract.AllowanceType.HOURLY:
+            problems["hours"] = _("Please enter the hours for an hourly allowance.")
+    elif hours < 0:
+        problems["hours"] = _("The hours cannot be negative.")
+    elif hours > max_hours(work):
+        problems["hours"] = _(
+            "You logged %(hours)s hours this month. Please log missing consultations first."
+        ) % {"hours": number_format(max_hours(work), 1)}
+    if amount is None:
+        problems["amount"] = _("Please enter the amount.")
+    elif amount < 0:
+        problems["amount"] = _("The amount cannot be negative.")
+    elif "hours" not in problems:
+        limit = max_amount(contract, hours=hours, consultations=work.consultations)
+        if amount > limit:
+            problems["amount"] = _("The most your contract allows for this month is %(limit)s €.") % {
+                "limit": euros(limit)
+            }
+    return problems
+
+
+@dataclass(frozen=True)
+class Proposal:
+    hours: Decimal
+    amount: Decimal
+
+
+def proposal(contract: Contract, work: MonthWork) -> Proposal:
+    """What the claim form proposes: the logged hours and the most the contract gives for them.
+    claim_problems accepts it by construction (tests/allowances/test_rules.py tries random months)."""
+    hours = max_hours(work)
+    return Proposal(hours=hours, amount=max_amount(contract, hours=hours, consultations=work.consultations))
+
+
+# ======================================================================================================
+# The year's tax-free cap and its use
+# ======================================================================================================
+class CapTable:
+    """All yearly caps, loaded once (one query): a list of claims gets its cap without a query per row.
+
+    A cap is valid from its date until the next row of the same kind (a dated table)."""
+
+    def __init__(self, rows: Iterable[tuple[str, datetime.date, Decimal]] | None = None):
+        if rows is None:
+            rows = TaxAllowanceCap.objects.values_list("kind", "valid_from", "amount")
+        self._rows = sorted(rows, key=lambda row: row[1])
+
+    def amount_for(self, kind: str, year: int) -> Decimal | None:
+        amount = None
+        for row_kind, valid_from, row_amount in self._rows:
+            if row_kind == kind and valid_from <= datetime.date(year, 12, 31):
+                amount = row_amount
+        return amount
+
+
+def cap_amount(kind: str, year: int) -> Decimal | None:
+    """The yearly cap of a kind of tax-free allowance in a year (one query), None if none is known."""
+    return CapTable().amount_for(kind, year)
+
+
+def year_total(lotse_id: int, year: int) -> Decimal:
+    """What counts against the Lotse's cap in a calendar year: approved and paid claims (one query)."""
+    return AllowanceClaim.objects.total_for_year(lotse_id, year)
+
+
+@dataclass(frozen=True)
+class CapUse:
+    year: int
+    cap: Decimal | None
+    #: approved and paid claims of the year (the claim itself included once it is approved)
+    approved_total: Decimal
+    #: what the total would be with the claim under decision added
+    total_with_claim: Decimal
+
+    @property
+    def exceeded(self) -> bool:
+        return self.cap is not None and self.total_with_claim > self.cap
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.cap is None else self.cap - self.approved_total
+
+    @property
+    def share(self) -> Decimal | None:
+        """The part of the cap used with the claim, in per cent (None without a cap)."""
+        if not self.cap:
+            return None
+        return (self.total_with_claim * 100 / self.cap).quantize(Decimal("0.1"))
+
+
+def _counts_against_cap(claim: AllowanceClaim) -> bool:
+    return claim.status in (Status.APPROVED, Status.PAID)
+
+
+def cap_use(claim: AllowanceClaim, *, caps: CapTable | None = None, total: Decimal | None = None) -> CapUse:
+    """How the Lotse's approved allowances of the claim's year stand against that year's cap, with the
+    claim. ``total`` (the year's approved total) and ``caps`` save their queries where they are known."""
+    year = claim.month.year
+    if total is None:
+        total = year_total(claim.lotse_id, year)
+    cap = (caps or CapTable()).amount_for(claim.contract.tax_allowance, year)
+    return CapUse(
+        year=year,
+        cap=cap,
+        approved_total=total,
+        total_with_claim=total if _counts_against_cap(claim) else total + claim.amount,
+    )
+
+
+DECIMAL = models.DecimalField(max_digits=9, decimal_places=2)
+
+
+def with_cap_figures(queryset):
+    """Annotate claims with what cap_use and payability need, in the same query: ``year_total`` (the
+    Lotse's approved and paid total in the claim's calendar year) and ``declaration_on_file``."""
+    total = (
+        AllowanceClaim.objects.approved_or_paid()
+        .filter(lotse_id=OuterRef("lotse_id"), month__year=ExtractYear(OuterRef("month")))
+        .order_by()
+        .values("lotse_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    declaration = SelfDeclaration.objects.filter(
+        lotse_id=OuterRef("lotse_id"), year=ExtractYear(OuterRef("month"))
+    )
+    return queryset.annotate(
+        year_total=Coalesce(Subquery(total, output_field=DECIMAL), Decimal("0"), output_field=DECIMAL),
+        declaration_on_file=Exists(declaration),
+    )
+
+
+def attach_cap_use(claims, caps: CapTable | None = None) -> list[AllowanceClaim]:
+    """Set ``claim.cap`` (a CapUse) on claims annotated by with_cap_figures (contract selected)."""
+    caps = caps or CapTable()
+    claims = list(claims)
+    for claim in claims:
+        claim.cap = cap_use(claim, caps=caps, total=claim.year_total)
+    return claims
+
+
+# ======================================================================================================
+# Whether a claim can be paid, and why not
+# ======================================================================================================
+def has_self_declaration(lotse_id: int, year: int) -> bool:
+    return SelfDeclaration.objects.filter(lotse_id=lotse_id, year=year).exists()
+
+
+def why_not_payable(
+    claim: AllowanceClaim,
+    *,
+    user,
+    declaration_on_file: bool,
+    now: datetime.datetime | None = None,
+) -> str | None:
+    """Why ``user`` cannot pay the claim now (a sentence for the payer), or None when they can.
+
+    Needs the claim's Lotse loaded; no query of its own. ``declaration_on_file``: a self-declaration for the
+    claim's year exists (with_cap_figures annotates it)."""
+    from lotsen.services.bank_data import bank_data_hold_reason
+
+    lotse = claim.lotse
+    if acts_for_self(user, lotse):
+        return _("nobody pays their own claim")
+    if not lotse.can_see_payment_details(user):
+        return _("you do not handle the payments of this region")
+    if claim.status != Status.APPROVED:
+        return _("not approved")
+    if lotse.bank_data_on_hold(now):
+        return bank_data_hold_reason(lotse)
+    if not lotse.iban:
+        return _("no bank details on file")
+    if not declaration_on_file:
+        return _("no self-declaration for %(year)s on file") % {"year": claim.month.year}
+    return None
