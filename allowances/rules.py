@@ -26,6 +26,7 @@ from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllo
 from lotsen.models import Consultation, Lotse, minutes_as_hours
 from portal.access import acts_for_self
 from portal.dates import first_of_month, last_of_month
+from portal.numbers import normalise
 
 CENTS = Decimal("0.01")
 #: The claim's fields: hours with one decimal (at most 9999,9), amounts with two (at most 99.999,99).
@@ -99,7 +100,8 @@ def month_work(*, lotse: Lotse, month: datetime.date) -> MonthWork:
         consultations=consultations["count"],
         consultation_minutes=consultations["minutes"],
         trainings=trainings["count"],
-        training_hours=trainings["hours"] or Decimal("0"),
+        # hours_credited has one decimal; SQLite sums it as a float (0.1000000000000000055…)
+        training_hours=normalise(trainings["hours"] or Decimal("0"), "hours"),
     )
 
 

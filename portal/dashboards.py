@@ -55,8 +55,15 @@ def lotse_dashboard(user) -> dict:
         .order_by("-month")
         .first()
     )
+    # Rejected claims wait for the Lotse: shown first, with the coordinator's reason and the way to fix them.
+    rejected_claims = list(
+        AllowanceClaim.objects.visible_to(user)
+        .filter(lotse=lotse, status=AllowanceClaim.Status.REJECTED)
+        .order_by("-month")[:3]
+    )
     return {
         "lotse": lotse,
+        "rejected_claims": rejected_claims,
         "upcoming_events": list(Event.objects.visible_to(user).upcoming().select_related("region")[:5]),
         "consultations_this_month": month_totals["count"],
         "hours_this_month": minutes_as_hours(month_totals["minutes"]),

@@ -14,9 +14,16 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from portal.reference_data import ensure_reference_data
 from tests import factories as f
+
+# Property tests: random examples on a developer's machine (to find new cases), the same examples in CI
+# (a red CI run is reproducible), and no example database written into the checkout there.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROLES = ["anonymous", "lotse_a", "lotse_b", "coordinator", "other_coordinator", "staff"]
 

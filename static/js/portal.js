@@ -29,7 +29,7 @@
   // A form sent back with errors: move the focus to its error summary (first in the form), so that a screen
   // reader reads it and a phone scrolls to it instead of leaving the message below the fold.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) {
+  if (summary && document.activeElement !== summary) {
     summary.focus();
     summary.scrollIntoView({ block: "start" });
   }

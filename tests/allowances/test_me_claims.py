@@ -223,3 +223,53 @@ def test_cap_messages_use_german_numbers(lotse_b_client, lotse_b_with_activity):
         response = lotse_b_client.post(month_url(), {"hours": "7", "amount": "5", "action": "save"})
         form = response.context["form"]
     assert "6,0" in form.errors["hours"][0]
+
+
+def test_the_start_page_flags_a_rejected_claim_with_its_reason_and_the_way_to_fix_it(lotse_client, world):
+    world.claim.status = AllowanceClaim.Status.REJECTED
+    world.claim.rejection_reason = "Bitte die Stunden der Woche 45 prüfen."
+    world.claim.save()
+    page = lotse_client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="rejected-claim"' in page
+    assert "Bitte die Stunden der Woche 45 prüfen." in page
+    assert month_url(world.claim.month) in page
+    world.claim.status = AllowanceClaim.Status.SUBMITTED
+    world.claim.save()
+    assert 'data-testid="rejected-claim"' not in lotse_client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_draft_the_rules_refuse_now_is_replaced_by_the_proposal_with_a_notice(lotse_b_client, world):
+    """A draft saved with 8,0 h while 7,3 h are logged (the demo's November claim) used to be shown as it
+    was, and "Abrechnung einreichen" failed."""
+    terms = f.ContractFactory(lotse=world.lotse_b, rate=Decimal("60"))
+    f.ConsultationFactory(lotse=world.lotse_b, date=this_month(), duration_minutes=438)  # 7,3 h
+    f.AllowanceClaimFactory(
+        lotse=world.lotse_b,
+        contract=terms,
+        month=this_month(),
+        status=AllowanceClaim.Status.DRAFT,
+        hours=Decimal("8.0"),
+        amount=Decimal("60"),
+        submitted_at=None,
+    )
+    page = lotse_b_client.get(month_url())
+    assert 'data-testid="outdated-draft"' in page.content.decode()
+    form = page.context["form"]
+    assert form["hours"].value() == Decimal("7.3")
+    response = lotse_b_client.post(
+        month_url(), {"hours": "7,3", "amount": "60,00", "activities": "", "action": "submit"}
+    )
+    assert response.status_code == 302
+    assert AllowanceClaim.objects.get(lotse=world.lotse_b).status == AllowanceClaim.Status.SUBMITTED
+
+
+def test_errors_are_summarised_at_the_top_of_the_form_and_linked_to_their_fields(lotse_b_client, world):
+    f.ContractFactory(lotse=world.lotse_b, rate=Decimal("60"))
+    f.ConsultationFactory(lotse=world.lotse_b, duration_minutes=60)
+    response = lotse_b_client.post(month_url(), {"hours": "5", "amount": "60", "action": "submit"})
+    html = response.content.decode()
+    summary = html.index("data-error-summary")
+    assert summary < html.index('name="hours"')  # above the fields
+    assert 'href="#id_hours"' in html
+    assert "autofocus data-error-summary" in html  # focused and scrolled to without JavaScript too
+    assert not AllowanceClaim.objects.filter(lotse=world.lotse_b).exists()

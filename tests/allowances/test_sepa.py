@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sepaxml.validation import try_valid_xml
@@ -34,8 +35,10 @@ IBANS = ["DE02120300000000202051", "DE02500105170137075030", "AT6119043002345732
 @pytest.fixture(autouse=True)
 def _enable_db_and_clean_cache():
     """Overrides the suite's autouse fixture of this name: the file builder is pure Python, so these tests
-    run without a database (and would fail if it ever reached for one)."""
-    yield
+    run without a database (and would fail if it ever reached for one). The messages are checked in
+    English (their German translations are checked by tests/portal/test_i18n.py)."""
+    with translation.override("en"):
+        yield
 
 
 def transfer(n: int = 0, **changes) -> Transfer:

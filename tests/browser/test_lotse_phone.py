@@ -162,3 +162,22 @@ def test_self_service_pages_have_no_wcag_violations(phone_page, live_server, lot
     if results.violations_count:
         failures["form with errors"] = results.generate_report()
     assert not failures, "\n\n".join(f"{path}:\n{report}" for path, report in failures.items())
+
+
+def test_a_refused_claim_shows_its_errors_first_with_the_focus_on_them(phone_page, live_server, lotse):
+    """The error used to sit in the third card below the fold, so on a phone nothing seemed to happen."""
+    f.ConsultationFactory(lotse=lotse, duration_minutes=60)
+    page = phone_page
+    log_in(page, live_server, EMAIL, f.TEST_PASSWORD)
+    month = timezone.localdate()
+    page.goto(f"{live_server.url}/me/claims/{month.year}/{month.month}/")
+    page.fill("input[name=hours]", "9")  # 1 h logged
+    page.locator("button[name=action][value=submit]").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < 812  # in view on the phone, not below the fold
+    assert summary.get_by_role("link").count() == 1  # linked to the hours field
+    assert no_horizontal_scroll(page)
+    assert not AllowanceClaim.objects.filter(lotse=lotse).exists()

@@ -90,5 +90,3 @@ def test_a_coordinator_who_does_not_pay_sees_the_iban_masked(world):
     Coordination.objects.filter(user=world.coordinator).update(handles_payments=False)
     coordinator = type(world.coordinator).objects.get(pk=world.coordinator.pk)
     assert world.lotse_a.iban_for(coordinator, fresh=True) == "DE89 **** **** **** **30 00"
-
-
