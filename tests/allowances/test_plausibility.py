@@ -128,7 +128,7 @@ def test_hours_flag_names_the_figures(world, claim):
     with translation.override("de"):
         (flag,) = flags(claim, month_work(claim))
     assert flag.code == FlagCode.HOURS_ABOVE_LOGGED
-    assert flag.detail.startswith("Beantragt 8 Std., erfasst 7,3 Std. (Beratungen 7,3 Std.")
+    assert flag.detail.startswith("Abgerechnet 8 Std., erfasst 7,3 Std. (Beratungen 7,3 Std.")
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ def test_the_page_shows_the_work_per_day_and_the_totals(coordinator_client, worl
     assert page.status_code == 200
     assert "Arbeit des Monats" in html
     assert "03.03.2025" in html and "10.03.2025" in html
-    assert "Beantragt 8 Std. – erfasst 5,3 Std." in html
+    assert "Abgerechnet 8 Std. – erfasst 5,3 Std." in html
     assert "Qualifizierungstreffen Anerkennung" in html
     assert [(d.date, d.consultations, d.minutes) for d in page.context["work"].days] == [
         (day(3), 2, 75),
@@ -222,7 +222,7 @@ def test_the_page_shows_the_work_per_day_and_the_totals(coordinator_client, worl
     ]
     # 8 h claimed, 5,3 h logged: the flag is shown with its form, in words
     assert 'data-flag="hours_above_logged"' in html
-    assert "Prüfen: Mehr Stunden beantragt als erfasst" in html
+    assert "Prüfen: Mehr Stunden abgerechnet als erfasst" in html
     assert reverse("claims:acknowledge_flag", args=[claim.pk]) in html
 
 
