@@ -177,3 +177,18 @@ def test_the_owl_coordinator_pays_in_the_demo():
     owl = Region.objects.get(slug="owl")
     coordinator = User.objects.get(email="coordinator.owl@example.org")
     assert coordinator.paying_region_ids() == {owl.pk}
+
+
+def test_the_demo_drafts_can_be_submitted_as_they_are():
+    """Issue #12: the demo's November draft named 8,0 h while 7,3 h were logged and could not be submitted."""
+    from allowances import rules
+    from allowances.models import AllowanceClaim
+
+    seed()
+    drafts = AllowanceClaim.objects.filter(status=AllowanceClaim.Status.DRAFT).select_related(
+        "contract", "lotse"
+    )
+    assert drafts
+    for claim in drafts:
+        work = rules.month_work(lotse=claim.lotse, month=claim.month)
+        assert rules.claim_problems(claim.contract, amount=claim.amount, hours=claim.hours, work=work) == {}
