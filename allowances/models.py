@@ -158,7 +158,7 @@ class SelfDeclaration(models.Model):
 
 class AllowanceClaimQuerySet(LotseOwnedQuerySet):
     def approved_or_paid(self):
-        return self.filter(status__in=[AllowanceClaim.Status.APPROVED, AllowanceClaim.Status.PAID])
+        return self.filter(status__in=AllowanceClaim.COUNTS_AGAINST_CAP)
 
     def total_for_year(self, lotse_id: int, year: int) -> Decimal:
         total = (
@@ -181,6 +181,8 @@ class AllowanceClaim(models.Model):
 
     #: The Lotse may still change and (re)submit the claim; a rejected claim goes back to them to fix.
     OPEN_TO_LOTSE = (Status.DRAFT, Status.REJECTED)
+    #: What counts against the year's tax-free cap (allowances.rules): approved claims and paid ones.
+    COUNTS_AGAINST_CAP = (Status.APPROVED, Status.PAID)
 
     lotse = models.ForeignKey(Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="claims")
     contract = models.ForeignKey(
