@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "privacy",
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from allowances.models import AllowanceClaim, Contract
 from events.models import Event
+from home import dashboards
+from home.demo import DEMO_LOGINS, DEMO_PASSWORD, de_iban, district_kind
 from lotsen.models import Consultation, Lotse
-from portal import dashboards
-from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, de_iban, district_kind
 from regions.models import District, Region
 
 DEMO_DASHBOARDS = {

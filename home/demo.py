@@ -25,9 +25,9 @@ from accounts.models import User
 from allowances import rules
 from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceKind
 from events.models import Attendance, Event
+from home.reference_data import ensure_reference_data
 from lotsen.models import Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
-from portal.reference_data import ensure_reference_data
 from regions.models import Coordination, District, Language, Region
 
 DEMO_PASSWORD = "demo-portal-2014"  # noqa: S105 (documented demo password, refused in production)
