@@ -84,6 +84,16 @@ class Event(models.Model):
         _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
     registration_deadline = models.DateField(_("registration until"), null=True, blank=True)
+    # -- public events (issue #13): listed without login at /events/public/, guests register there --
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Listed without login at /events/public/; guests register there without an account."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    accessibility = models.TextField(
+        _("accessibility"), blank=True, help_text=_("Step-free access, hearing loop, interpreting, …")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -168,6 +178,15 @@ class Attendance(models.Model):
         "lotsen.Lotse", verbose_name=_("Lotse"), on_delete=models.CASCADE, related_name="attendances"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    #: the Lotse's choice among the event's parallel workshops (the same seats as the guests')
+    session = models.ForeignKey(
+        "events.EventSession",
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendances",
+    )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -189,3 +208,114 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lotse} @ {self.event}"
+
+
+class EventSession(models.Model):
+    """A parallel workshop of an event ("Workshop 20: Migrantenorganisationen – starke Partner …")."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    room = models.CharField(_("room"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="session_number_once_per_event"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Workshop %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+
+
+class GuestRegistrationQuerySet(ScopedQuerySet):
+    """Guests are personal data of people without an account: the coordinators of the event's region and
+    programme staff see them; a programme-wide event's guests only programme staff."""
+
+    region_lookup = "event__region"
+
+
+class GuestRegistration(models.Model):
+    """A guest's registration for a public event, without an account (double opt-in by e-mail)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for e-mail confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class InstitutionKind(models.TextChoices):
+        JOBCENTER = "jobcenter", _("Jobcenter")
+        EMPLOYMENT_AGENCY = "agentur", _("Agentur für Arbeit")
+        INTEGRATION_CENTRE = "ki", _("Kommunales Integrationszentrum")
+        COUNSELLING = "counselling", _("Counselling service (Beratungsstelle)")
+        MIGRANT_ORGANISATION = "mo", _("Migrant organisation")
+        OTHER = "other", _("Other")
+
+    #: Statuses that hold a seat of the event (and of the chosen workshop).
+    TAKES_A_PLACE = (Status.CONFIRMED,)
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="guests")
+    session = models.ForeignKey(
+        EventSession,
+        verbose_name=_("workshop"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guests",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    institution_kind = models.CharField(
+        _("kind of institution"), max_length=20, choices=InstitutionKind.choices
+    )
+    email = models.EmailField(_("e-mail"))
+    #: the address folded for the uniqueness of a registration (casefold), never shown
+    email_key = models.CharField(max_length=254, editable=False)
+    needs = models.TextField(_("accessibility or dietary needs"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="de")
+    consent_at = models.DateTimeField(_("privacy notice accepted at"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    #: the secret of the personal link (confirm, change the workshop, cancel, the QR code at the door)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    waiting_since = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = GuestRegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guest registration")
+        verbose_name_plural = _("guest registrations")
+        ordering = ["event", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"],
+                condition=~Q(status="cancelled"),
+                name="guest_once_per_event",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.event}"

@@ -334,6 +334,8 @@ CONSULTATION_RETENTION_YEARS = env.int("CONSULTATION_RETENTION_YEARS", default=3
 LEAVER_RETENTION_MONTHS = env.int("LEAVER_RETENTION_MONTHS", default=6)
 AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=3)
 REPORT_EXPORT_RETENTION_DAYS = env.int("REPORT_EXPORT_RETENTION_DAYS", default=7)
+#: Days after a public event's end after which its guests' registrations are deleted.
+GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=30)
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)

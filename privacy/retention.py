@@ -30,7 +30,7 @@ from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
-from events.models import Attendance
+from events.models import Attendance, GuestRegistration
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
 from reports.models import ConsultationMonthCount, ReportExport
 
@@ -226,6 +226,14 @@ def report_exports_due(today):
     )
 
 
+def guests_due(today):
+    """Guests of public events: name, organisation and e-mail are needed for the door and the list, not
+    after it (GUEST_RETENTION_DAYS after the event's end)."""
+    return GuestRegistration.objects.filter(
+        event__ends_at__lt=start_of(today - datetime.timedelta(days=settings.GUEST_RETENTION_DAYS))
+    )
+
+
 def sessions_due(today):
     return Session.objects.filter(expire_date__lt=start_of(today))
 
@@ -272,6 +280,12 @@ RULES: list[Rule] = [
         _("report export files"),
         report_exports_due,
         lambda today: _delete_with_files(report_exports_due(today), "file"),
+    ),
+    Rule(
+        "guests",
+        _("guest registrations of public events"),
+        guests_due,
+        lambda today: _delete(guests_due(today)),
     ),
     Rule("sessions", _("expired sessions"), sessions_due, lambda today: _delete(sessions_due(today))),
     Rule("mfa_resets", _("MFA reset records"), mfa_resets_due, lambda today: _delete(mfa_resets_due(today))),

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
-from events.models import Attendance, Event
+from events.models import Attendance, Event, GuestRegistration
 from lotsen.models import Consultation, Lotse, LotseStatusChange
 from organisations.models import Organisation, PartnerInstitution
 from portal.scoping import ScopedQuerySet
@@ -47,6 +48,8 @@ RULES = [
     Rule(Consultation, lambda o: o.region_id, _own),
     Rule(Event, lambda o: o.region_id, lambda o, lotse: o.region_id in (None, lotse.region_id)),
     Rule(Attendance, lambda o: o.lotse.region_id, _own),
+    # Guests of public events: personal data of people without an account; never Lotsen.
+    Rule(GuestRegistration, lambda o: o.event.region_id, lambda o, lotse: False),
     Rule(Certificate, lambda o: o.lotse.region_id, _own),
     # Batches are a coordinator's tool: Lotsen never see them, only their own certificates.
     Rule(AuditEntry, lambda o: o.region_id, lambda o, lotse: o.subject_id == lotse.pk),
@@ -77,6 +80,17 @@ def full_world(world):
     record(Action.LOGIN, actor=world.staff)  # programme-wide: no region
     world.lotse_siegen.organisations.add(world.organisation_siegen)
     f.AttendanceFactory(event=world.event_siegen, lotse=world.lotse_siegen)
+    for event in (world.event, world.event_siegen, world.programme_event):
+        GuestRegistration.objects.create(
+            event=event,
+            name="Gast",
+            organisation="Jobcenter",
+            institution_kind=GuestRegistration.InstitutionKind.JOBCENTER,
+            email=f"gast{event.pk}@example.org",
+            email_key=f"gast{event.pk}@example.org",
+            consent_at=timezone.now(),
+            token=f"token-{event.pk}",
+        )
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_siegen)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b)
     for region in (world.owl, world.siegen):
