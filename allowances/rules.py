@@ -162,14 +162,17 @@ def contract_cap_warning(contract_terms: Contract, year: int, *, caps: CapTable 
     ) % {"total": euros(total), "year": year, "cap": euros(cap)}
 
 
-def contract_cap_warnings(contract: Contract, *, caps: CapTable | None = None) -> list[str]:
-    """The cap warnings of a contract for the year it starts in and the next year it covers (a contract
-    starting in November passes a cap only in the following full year). No query when ``caps`` is given."""
+def first_contract_cap_warning(contract: Contract, *, caps: CapTable | None = None) -> str | None:
+    """The cap warning for the year the contract starts in or, if that year stays below the cap, for the
+    next year it covers (a contract starting in November passes the cap only in the following full year).
+    One warning at most. No query when ``caps`` is given."""
     caps = caps or CapTable()
     years = [contract.starts_on.year]
     if contract.ends_on is None or contract.ends_on.year > contract.starts_on.year:
         years.append(contract.starts_on.year + 1)
-    return [warning for year in years if (warning := contract_cap_warning(contract, year, caps=caps))]
+    return next(
+        (warning for year in years if (warning := contract_cap_warning(contract, year, caps=caps))), None
+    )
 
 
 def approval_problem(

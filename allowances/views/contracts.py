@@ -25,7 +25,7 @@ from portal.middleware import DOWNLOAD_CSP
 def _warn_about_cap(request, contract: Contract) -> None:
     """Saved, but the contract alone passes a year's tax-free cap: said once, not blocking (the claims are
     checked against the cap when they are decided)."""
-    for warning in rules.contract_cap_warnings(contract):
+    if warning := rules.first_contract_cap_warning(contract):
         messages.warning(request, warning)
 
 
