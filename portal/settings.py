@@ -326,8 +326,11 @@ def env_euros(name: str, default: str) -> Decimal:
         amount = Decimal(raw)
     except InvalidOperation as exc:
         raise ImproperlyConfigured(f"{name} must be an amount in euros such as 30.00.") from exc
-    if not amount.is_finite() or amount <= 0 or amount > Decimal("99999.99") or amount != amount.quantize(
-        Decimal("0.01")
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount > Decimal("99999.99")
+        or amount != amount.quantize(Decimal("0.01"))
     ):
         raise ImproperlyConfigured(f"{name} must be an amount in euros between 0.01 and 99999.99.")
     return amount
