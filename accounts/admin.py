@@ -12,7 +12,6 @@ from accounts import services
 from accounts.models import MFAReset, User
 from accounts.reauth import has_second_factor, require_fresh_login
 from portal.admin import ProtectedLookupsMixin, SuperuserWritesOnlyMixin
-from regions.models import Coordination
 
 #: Fields that hand out rights: only a superuser sets them (programme staff see them read-only or not at all).
 RIGHTS_FIELDS = ("is_superuser", "is_programme_staff", "groups", "user_permissions")
@@ -65,7 +64,8 @@ def may_manage_account(acting_user, user) -> bool:
 
 class CoordinationInline(SuperuserWritesOnlyMixin, admin.TabularInline):
     # A coordination grants a region's data and, with handles_payments, its bank details: superusers only.
-    model = Coordination
+    # regions.Coordination, reached through its foreign key to the user (accounts sits below regions)
+    model = User._meta.get_field("coordinations").related_model
     extra = 0
     autocomplete_fields = ["region"]
 

@@ -135,9 +135,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def lotse_profile(self):
         """The Lotse record linked to this login, or None."""
-        from lotsen.models import Lotse
-
-        return Lotse.objects.filter(user=self).select_related("region").first()
+        # lotsen.Lotse, reached through its one-to-one field to the user (accounts imports nothing above it)
+        lotse_model = self._meta.get_field("lotse").related_model
+        return lotse_model.objects.filter(user=self).select_related("region").first()
 
     @property
     def is_lotse(self) -> bool:

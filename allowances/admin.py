@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from allowances import rules
 from allowances.models import (
     AllowanceClaim,
+    ClaimFlagAcknowledgement,
     Contract,
     RegionAllowancePolicy,
     SelfDeclaration,
@@ -61,6 +62,25 @@ class SelfDeclarationAdmin(admin.ModelAdmin):
     readonly_fields = ["recorded_by"]
 
 
+class ClaimFlagAcknowledgementInline(admin.TabularInline):
+    """Read-only: acknowledgements are made on the claim's decision page, by those who decide it."""
+
+    model = ClaimFlagAcknowledgement
+    extra = 0
+    fields = ["code", "note", "acknowledged_by", "acknowledged_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AllowanceClaim)
 class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
@@ -77,6 +97,7 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
         "created_at",
     ]
     date_hierarchy = "month"
+    inlines = [ClaimFlagAcknowledgementInline]
 
     @admin.display(description=_("tax-free cap"))
     def cap_check(self, obj) -> str:

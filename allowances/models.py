@@ -229,7 +229,7 @@ class SelfDeclaration(models.Model):
 
 class AllowanceClaimQuerySet(LotseOwnedQuerySet):
     def approved_or_paid(self):
-        return self.filter(status__in=[AllowanceClaim.Status.APPROVED, AllowanceClaim.Status.PAID])
+        return self.filter(status__in=AllowanceClaim.COUNTS_AGAINST_CAP)
 
     def total_for_year(self, lotse_id: int, year: int) -> Decimal:
         total = (
@@ -252,6 +252,8 @@ class AllowanceClaim(models.Model):
 
     #: The Lotse may still change and (re)submit the claim; a rejected claim goes back to them to fix.
     OPEN_TO_LOTSE = (Status.DRAFT, Status.REJECTED)
+    #: What counts against the year's tax-free cap (allowances.rules): approved claims and paid ones.
+    COUNTS_AGAINST_CAP = (Status.APPROVED, Status.PAID)
 
     lotse = models.ForeignKey(Lotse, verbose_name=_("Lotse"), on_delete=models.PROTECT, related_name="claims")
     contract = models.ForeignKey(
@@ -309,3 +311,45 @@ class AllowanceClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lotse} {self.month:%m/%Y}"
+
+
+class ClaimFlagAcknowledgement(models.Model):
+    """A coordinator has seen a plausibility flag of a claim (allowances/plausibility.py) and says why it is
+    fine, or what they checked. Flags never block a decision; the note keeps the reasoning with the claim.
+
+    Reached only through its claim (scoped by ``AllowanceClaim.objects.visible_to`` / ``editable_by``) and
+    deleted with it, so it follows the claim's retention (privacy/retention.py, rule "claims").
+    """
+
+    claim = models.ForeignKey(
+        AllowanceClaim,
+        verbose_name=_("allowance claim"),
+        on_delete=models.CASCADE,
+        related_name="flag_acknowledgements",
+    )
+    #: a flag code of allowances.plausibility (FlagCode)
+    code = models.CharField(_("flag"), max_length=40)
+    note = models.CharField(_("note"), max_length=500)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledged plausibility flag")
+        verbose_name_plural = _("acknowledged plausibility flags")
+        ordering = ["acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "code"],
+                name="claim_flag_acknowledged_once",
+                violation_error_message=_("This flag has already been acknowledged."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.code}"

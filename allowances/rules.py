@@ -368,7 +368,12 @@ class CapUse:
 
 
 def _counts_against_cap(claim: AllowanceClaim) -> bool:
-    return claim.status in (Status.APPROVED, Status.PAID)
+    return claim.status in AllowanceClaim.COUNTS_AGAINST_CAP
+
+
+def monthly_share_of_cap(cap: Decimal) -> Decimal:
+    """What one claimed month may use of a yearly cap, for figures over many months: a twelfth."""
+    return cap / 12
 
 
 def cap_use(claim: AllowanceClaim, *, caps: CapTable | None = None, total: Decimal | None = None) -> CapUse:

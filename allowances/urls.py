@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.claim_list, name="list"),
     path("<id:pk>/", views.claim_detail, name="detail"),
     path("<id:pk>/consultations/", views.claim_consultations, name="consultations"),
+    path("<id:pk>/flags/acknowledge/", views.claim_acknowledge_flag, name="acknowledge_flag"),
     path("<id:pk>/approve/", views.claim_approve, name="approve"),
     path("<id:pk>/reject/", views.claim_reject, name="reject"),
     path("pay/", views.claims_pay, name="pay"),

@@ -1,10 +1,10 @@
 """Reads of the audit trail that are more than one queryset line."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
-from regions.models import Coordination
 
 Action = AuditEntry.Action
 
@@ -30,8 +30,14 @@ def bank_data_access(user, *, limit: int = 50) -> list[AuditEntry]:
             actor_role=Case(
                 When(actor__is_superuser=True, then=Value("superuser")),
                 When(actor__is_programme_staff=True, then=Value("staff")),
+                # a coordinator: a user with a coordination (regions.Coordination, reached through the user)
                 When(
-                    Q(Exists(Coordination.objects.filter(user=OuterRef("actor")))), then=Value("coordinator")
+                    Q(
+                        Exists(
+                            get_user_model().objects.filter(pk=OuterRef("actor"), coordinations__isnull=False)
+                        )
+                    ),
+                    then=Value("coordinator"),
                 ),
                 default=Value(""),
             )

@@ -55,9 +55,8 @@ def _region_of(obj):
 
 
 def _subject_of(obj):
-    from lotsen.models import Lotse
-
-    if isinstance(obj, Lotse):
+    # The subject is the model the foreign key names (lotsen.Lotse): the trail imports no app above it.
+    if isinstance(obj, AuditEntry._meta.get_field("subject").related_model):
         return obj
     return getattr(obj, "lotse", None) if hasattr(obj, "lotse_id") else None
 

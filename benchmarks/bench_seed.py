@@ -34,8 +34,8 @@ def bench(name: str, value: float, unit: str) -> None:
 
 def main() -> None:
     from accounts.models import User
-    from portal import dashboards
-    from portal.demo import seed_demo
+    from home import dashboards
+    from home.demo import seed_demo
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

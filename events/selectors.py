@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from events.models import Attendance
+from lotsen.models import Consultation
 
 HOURS = DecimalField(max_digits=7, decimal_places=1)
 
@@ -33,3 +34,25 @@ def training_hours_by_lotse(queryset, *, year: int | None = None):
 def attendances_with_training_hours(queryset):
     """Annotate an Attendance queryset with the Lotse's ``training_hours``."""
     return queryset.annotate(training_hours=training_hours_subquery("lotse_id"))
+
+
+# -- Lotsen with their activity ----------------------------------------------------------------------
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a per-Lotse subquery, 0 when there is no row (no join, so no row multiplication)."""
+    counted = queryset.order_by().values("lotse").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_activity(lotsen: QuerySet, *, user) -> QuerySet:
+    """Annotate consultations, trainings attended and training hours per Lotse in the same query.
+
+    Correlated subqueries instead of joins: two joined aggregates would multiply each other's rows.
+    Consultations are counted as the user may see them (they are scoped by the region they were logged in).
+    """
+    consultations = Consultation.objects.visible_to(user).filter(lotse=OuterRef("pk"))
+    trainings = Attendance.objects.attended_trainings().filter(lotse=OuterRef("pk"))
+    return lotsen.annotate(
+        consultations_count=_count_subquery(consultations),
+        trainings_attended=_count_subquery(trainings),
+        training_hours=training_hours_subquery("pk"),
+    )

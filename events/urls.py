@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views
+from events.views import events as views
 
 app_name = "events"
 urlpatterns = [

@@ -3,9 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.filters import YES_NO, search_words
 from organisations.models import Organisation
-from portal.filters import FilterSet, OrderingFilter
+from portal.filters import YES_NO, FilterSet, OrderingFilter, search_words
 from regions.models import District, Language, Region
 
 

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, ModelForm, scope_region_field
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, ModelForm
 from portal.text import folded
+from regions.forms import scope_region_field
 from regions.models import District, Language
 
 

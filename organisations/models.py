@@ -10,9 +10,8 @@ from portal.text import FoldedNameQuerySetMixin, folded
 class OrganisationQuerySet(FoldedNameQuerySetMixin, ScopedQuerySet):
     def own_condition(self, user) -> Q:
         # A Lotse sees the organisations they belong to (a subquery, so the OR adds no duplicate rows).
-        from lotsen.models import Lotse
-
-        through = Lotse.organisations.through
+        # Lotse.organisations seen from this side (the reverse relation), so organisations imports no lotsen.
+        through = self.model.lotsen.through
         return Q(pk__in=through.objects.filter(lotse__user=user).values("organisation_id"))
 
 

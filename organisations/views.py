@@ -1,7 +1,7 @@
-"""The organisations pages of the coordinator workspace: list, detail with its Lotsen, create, edit.
+"""The organisations pages of the coordinator workspace: list, create, edit (the detail, which shows its
+Lotsen with their activity, is composed in home.views.organisations).
 
-Coordinator and programme-staff pages: a Lotse gets 403 (the detail shows other Lotsen's activity), an
-organisation of another region is a 404.
+Coordinator and programme-staff pages: a Lotse gets 403, an organisation of another region is a 404.
 """
 
 from django.contrib import messages
@@ -10,8 +10,6 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lotsen import selectors
-from lotsen.models import Lotse
 from organisations.filters import OrganisationFilter
 from organisations.forms import OrganisationForm
 from organisations.models import Organisation
@@ -42,21 +40,6 @@ def organisation_list(request):
             "organisations": page.object_list,
             "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
         },
-    )
-
-
-def organisation_detail(request, pk: int):
-    organisation = get_editable_or_403(
-        Organisation.objects.select_related("region", "district", "created_by").prefetch_related("languages"),
-        request.user,
-        pk=pk,
-    )
-    lotsen = selectors.with_activity(
-        Lotse.objects.visible_to(request.user).filter(organisations=organisation).select_related("district"),
-        user=request.user,
-    ).order_by("last_name", "first_name", "pk")
-    return render(
-        request, "organisations/organisation_detail.html", {"organisation": organisation, "lotsen": lotsen}
     )
 
 

@@ -1,9 +1,22 @@
 """Shared django-filter pieces."""
 
 import django_filters
+from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+
+YES_NO = [("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]
+
+
+def search_words(queryset, fields: tuple[str, ...], value: str):
+    """Every word must appear in one of the fields (so "Ayşe Gül" finds Ayşe Güllüoğlu)."""
+    for word in value.split()[:5]:
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
 
 
 def _descending(label) -> str:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "privacy",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,15 @@ CONSULTATION_EDIT_DAYS = 14
 BANK_DATA_HOLD_DAYS = env.int("BANK_DATA_HOLD_DAYS", default=7)
 if BANK_DATA_HOLD_DAYS < 0:
     raise ImproperlyConfigured("BANK_DATA_HOLD_DAYS cannot be negative.")
+# Plausibility flags on a claim's decision page (allowances/plausibility.py); they never block a decision.
+# More consultations than this on one day are flagged...
+CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY = env.int("CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY", default=8)
+# ...and so are consultations logged more than this many days after the day they took place.
+CLAIM_FLAG_LATE_ENTRY_DAYS = env.int("CLAIM_FLAG_LATE_ENTRY_DAYS", default=14)
+if CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY < 1 or CLAIM_FLAG_LATE_ENTRY_DAYS < 0:
+    raise ImproperlyConfigured(
+        "CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY must be at least 1, CLAIM_FLAG_LATE_ENTRY_DAYS not negative."
+    )
 
 
 def env_euros(name: str, default: str) -> Decimal:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 import portal.converters  # noqa: F401 (registers <id:>, <year:> and <month:> before the includes below)
+from home.views import start as home_views
 from portal import views
 
 # The admin login goes through allauth, so it gets the same rate limits; only staff get in.
@@ -14,7 +15,7 @@ admin.site.site_header = _("Lotsenportal administration")
 admin.site.site_title = _("Lotsenportal")
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", home_views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -23,10 +24,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("regions/", include("regions.urls")),
-    path("organisations/", include("organisations.urls")),
-    path("lotsen/", include("lotsen.urls")),
+    path("organisations/", include("home.organisations_urls")),
+    path("lotsen/", include("home.lotsen_urls")),
     path("claims/", include("allowances.urls")),
-    path("me/", include("lotsen.me_urls")),
+    path("me/", include("home.me_urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),

@@ -1,19 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
-
-from portal import dashboards
-
-
-def dashboard(request):
-    """The start page: what matters today for this user's role."""
-    role = request.user.role
-    builder = dashboards.BUILDERS.get(role)
-    context = builder(request.user) if builder else {}
-    return render(request, f"dashboard/{role}.html", context)
 
 
 @login_not_required

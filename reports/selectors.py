@@ -238,7 +238,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
             lotse__region_id__in=region_ids,
             month__gte=period.start.replace(day=1),
             month__lte=period.end,
-            status__in=[Status.APPROVED, Status.PAID],
+            status__in=AllowanceClaim.COUNTS_AGAINST_CAP,
         )
         .values("lotse__region_id", "contract__tax_allowance")
         .annotate(
@@ -350,7 +350,7 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
             # each claimed month may use a twelfth of the yearly tax-free cap of its kind
             cap = caps.get(row["contract__tax_allowance"])
             if cap:
-                capacity += cap * row["claims"] / 12
+                capacity += rules.monthly_share_of_cap(cap) * row["claims"]
         values = {
             "organisations": organisations.get(region_id, 0),
             "lotsen": active.get(region_id, {}).get("period", 0),

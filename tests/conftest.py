@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
-from portal.reference_data import ensure_reference_data
+from home.reference_data import ensure_reference_data
 from tests import factories as f
 
 # Property tests: random examples on a developer's machine (to find new cases), the same examples in CI

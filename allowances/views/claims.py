@@ -10,26 +10,29 @@ import logging
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import fresh_login_required, is_fresh
-from allowances import rules
+from allowances import plausibility, rules
 from allowances.filters import ClaimFilter, claim_filter_data
 from allowances.forms.claims import PayClaimsForm, RejectClaimForm
+from allowances.forms.flags import AcknowledgeFlagForm
 from allowances.models import AllowanceClaim
+from allowances.plausibility import FlagCode
 from allowances.services import claims as claim_services
+from allowances.services import flags as flag_services
 from audit.services import Action, record, record_export
 from lotsen.models import Consultation
 from lotsen.views.lotsen import payment_details_context
-from portal.access import coordinators_only, get_editable_or_403, is_own
+from portal.access import acts_for_self, coordinators_only, get_editable_or_403, is_own
 from portal.dates import last_of_month
 from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
@@ -88,15 +91,32 @@ def _claim_or_404(request, pk):
     return get_object_or_404(_claims_for(request), pk=pk)
 
 
-def _render_detail(request, claim, reject_form=None, status=200):
+def _flag_views(claim, work, can_decide: bool, ack_form=None) -> list[dict]:
+    """The raised flags with their acknowledgement or, for those who decide, a form to acknowledge them (the
+    bound form again where a note was refused)."""
+    rows = []
+    for item in plausibility.flags_with_acknowledgements(claim, plausibility.flags(claim, work)):
+        form = None
+        if can_decide and item.acknowledgement is None:
+            bound = ack_form is not None and ack_form.data.get("code") == item.flag.code
+            form = ack_form if bound else AcknowledgeFlagForm(code=item.flag.code)
+        rows.append({"flag": item.flag, "acknowledgement": item.acknowledgement, "form": form})
+    return rows
+
+
+def _render_detail(request, claim, reject_form=None, ack_form=None, status=200):
     (claim,) = rules.attach_cap_use([claim])
     can_decide = AllowanceClaim.objects.editable_by(request.user).filter(pk=claim.pk).exists()
+    can_decide = can_decide and not is_own(claim, request.user)
+    work = plausibility.month_work(claim)
     return render(
         request,
         "allowances/claims/claim_detail.html",
         {
             "claim": claim,
-            "can_decide": can_decide and not is_own(claim, request.user),
+            "can_decide": can_decide,
+            "work": work,
+            "flags": _flag_views(claim, work, can_decide, ack_form),
             "reject_form": reject_form or RejectClaimForm(),
             "next": _queue_url_from_next(request),
             "can_confirm_bank_data": claim.lotse.bank_data_on_hold()
@@ -152,6 +172,42 @@ def claim_reject(request, pk: int):
         % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y")},
     )
     return _back_to_queue(request)
+
+
+@require_POST
+@coordinators_only
+def claim_acknowledge_flag(request, pk: int):
+    """Acknowledge a plausibility flag of the claim with a note (those who decide it, never their own)."""
+    claim = get_editable_or_403(_claims_for(request), request.user, pk=pk)
+    if acts_for_self(request.user, claim.lotse):
+        raise PermissionDenied
+    posted = request.POST.get("code", "")
+    form = AcknowledgeFlagForm(request.POST, code=posted if posted in FlagCode.values else "unknown")
+    if not form.is_valid():
+        if "code" in form.errors:
+            messages.error(request, _("This claim raises no such flag."))
+            return redirect("claims:detail", pk=claim.pk)
+        return _render_detail(request, claim, ack_form=form)
+    try:
+        flag_services.acknowledge_flag(
+            claim=claim,
+            code=form.cleaned_data["code"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "note" in exc.error_dict:
+            apply_service_errors(form, exc)
+            return _render_detail(request, claim, ack_form=form)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("claims:detail", pk=claim.pk)
+    logger.info(
+        "flag %s of claim %s acknowledged by user %s", form.cleaned_data["code"], claim.pk, request.user.pk
+    )
+    messages.success(request, _("The flag is acknowledged; your note is kept with the claim."))
+    detail = reverse("claims:detail", args=[claim.pk])
+    next_url = _queue_url_from_next(request)
+    return redirect(f"{detail}?{urlencode({'next': next_url})}#work" if next_url else f"{detail}#work")
 
 
 # -- plausibility check: the claim month's consultations, record by record --------------------------------

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.models import Lotse, Topic
 from lotsen.validators import normalize_iban, validate_iban
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm, scope_region_field
+from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm
+from regions.forms import scope_region_field
 from regions.models import District, Language
 
 #: Bank details: entered and changed only by those who pay the Lotse's region.

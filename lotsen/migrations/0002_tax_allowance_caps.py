@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load_caps(apps, schema_editor):
-    from portal.reference_data import load_tax_allowance_caps
+    from allowances.reference_data import load_tax_allowance_caps
 
     load_tax_allowance_caps(apps.get_model("lotsen", "TaxAllowanceCap"))
 

@@ -1,5 +1,5 @@
 """The Lotse's self-service under /me/: log consultations, see one's own record, claim the allowance, keep the
-profile up to date, register for events.
+profile up to date (the events and claims under /me/ are the events and allowances apps' views).
 
 Every view answers 403 to a user without a Lotse profile, and every query is the Lotse's own rows
 (``visible_to(user)`` narrowed to ``lotse=`` the user's profile, which also keeps a Lotse who coordinates a
@@ -7,22 +7,18 @@ region to their own record here), so another Lotse's object is a 404.
 """
 
 import logging
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from audit import selectors as audit_selectors
-from events import services as event_services
-from events.models import Attendance, Event
 from lotsen.forms.me import (
     ConsultationForm,
     ConsultationMonthForm,
@@ -191,74 +187,3 @@ def profile(request):
             "bank_data_access": audit_selectors.bank_data_access(request.user),
         },
     )
-
-
-# -- events -------------------------------------------------------------------------------------------
-@lotse_required
-def event_list(request):
-    lotse = request.lotse
-    own_status = Attendance.objects.filter(event=OuterRef("pk"), lotse=lotse).values("status")[:1]
-    events = (
-        Event.objects.visible_to(request.user)
-        .upcoming()
-        .select_related("region")
-        .with_places_taken()
-        .annotate(my_status=Subquery(own_status))
-    )
-    page = Paginator(events, 20).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for event in page.object_list:
-        # The buttons offer what events.services.register / cancel will accept.
-        event.can_register = (
-            event.registration_open(today)
-            and event.my_status not in Attendance.TAKES_A_PLACE
-            and not event.is_full
-        )
-        event.can_cancel = event.my_status == Attendance.Status.REGISTERED and event.registration_open(today)
-    attended = (
-        Attendance.objects.visible_to(request.user)
-        .attended_trainings()
-        .filter(lotse=lotse)
-        .select_related("event")
-        .order_by("-event__starts_at")
-    )
-    attended = list(attended)
-    return render(
-        request,
-        "lotsen/me/event_list.html",
-        {
-            "page_obj": page,
-            "events": page.object_list,
-            "attended": attended,
-            "attended_hours": sum((a.event.hours_credited for a in attended), start=Decimal("0")),
-        },
-    )
-
-
-@lotse_required
-@require_POST
-def event_register(request, pk: int):
-    event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
-    try:
-        event_services.register(event=event, lotse=request.lotse, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("You are registered."))
-    return redirect("me:events")
-
-
-@lotse_required
-@require_POST
-def event_cancel(request, pk: int):
-    event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
-    attendance = get_object_or_404(
-        Attendance.objects.visible_to(request.user).filter(lotse=request.lotse), event=event
-    )
-    try:
-        event_services.cancel(attendance=attendance, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your registration was cancelled."))
-    return redirect("me:events")

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load_languages(apps, schema_editor):
-    from portal.reference_data import load_languages
+    from regions.reference_data import load_languages
 
     load_languages(apps.get_model("regions", "Language"))
 

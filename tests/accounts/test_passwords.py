@@ -56,7 +56,7 @@ def test_a_good_password_of_twelve_characters_or_more_is_accepted(client, person
 def test_the_demo_and_test_passwords_pass_the_validators():
     from django.contrib.auth.password_validation import validate_password
 
-    from portal.demo import DEMO_PASSWORD
+    from home.demo import DEMO_PASSWORD
 
     for password in (DEMO_PASSWORD, f.TEST_PASSWORD):
         validate_password(password, f.UserFactory.build(email="staff@example.org", name="Petra Programm"))

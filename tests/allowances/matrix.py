@@ -37,6 +37,22 @@ def _declaration(w, *, document: bool = False):
     return declaration
 
 
+def _flagged_claim(w) -> dict:
+    """Lotse A's claim asks for more hours than logged: a flag to acknowledge."""
+    from decimal import Decimal
+
+    from allowances.models import AllowanceClaim
+
+    AllowanceClaim.objects.filter(pk=w.claim.pk).update(hours=Decimal("99.0"))
+    return {"code": "hours_above_logged", "note": "Stunden mit der Lotsin besprochen."}
+
+
+def _flag_acknowledged(w) -> bool:
+    from allowances.models import ClaimFlagAcknowledgement
+
+    return ClaimFlagAcknowledgement.objects.filter(claim=w.claim.pk).exists()
+
+
 #: A POST that succeeds with a redirect for those who may decide the claim.
 DECIDE = expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=404, staff=302)
 #: The claim's decision page: another region's claim does not exist for the Siegen coordinator.
@@ -48,6 +64,16 @@ CASES = [
     Case("claims:detail", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
     # the plausibility check: the claim month's consultations with client profiles, for those who decide
     Case("claims:consultations", DECISION_PAGE, kwargs=lambda w: {"pk": w.claim.pk}),
+    # plausibility flags: acknowledged with a note by those who decide the claim
+    Case(
+        "claims:acknowledge_flag",
+        DECIDE,
+        kwargs=lambda w: {"pk": w.claim.pk},
+        method="post",
+        data=_flagged_claim,
+        wrote=_flag_acknowledged,
+        writers=frozenset({CO, ST}),
+    ),
     Case(
         "claims:approve",
         DECIDE,

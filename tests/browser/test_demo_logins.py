@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from portal.demo import DEMO_PASSWORD
+from home.demo import DEMO_PASSWORD
 from tests.browser.conftest import log_in
 
 

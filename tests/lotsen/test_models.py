@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from allowances.models import AllowanceClaim, Contract
+from home.demo import de_iban
 from lotsen.validators import mask_iban, validate_iban
-from portal.demo import de_iban
 from regions.models import Coordination
 from tests import factories as f
 

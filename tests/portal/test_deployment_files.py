@@ -82,7 +82,7 @@ def test_the_readme_documents_every_environment_variable_of_the_settings():
 
 
 def test_the_readme_lists_the_demo_logins():
-    from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from home.demo import DEMO_LOGINS, DEMO_PASSWORD
 
     readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
     assert DEMO_PASSWORD in readme

@@ -23,14 +23,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from allowances.models import AllowanceClaim, Contract
+from allowances.reference_data import ensure_tax_allowance_caps
 from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 from organisations.models import Organisation, PartnerInstitution
 from portal.cellkey import KEY_SPACE
 from portal.dates import next_month
-from portal.reference_data import ensure_reference_data
 from regions.models import District, Language, Region
+from regions.reference_data import ensure_languages
 
 REGIONS_CSV = Path(settings.BASE_DIR) / "regions" / "data" / "nrw_regions.csv"
 DISTRICT_KINDS = {
@@ -71,7 +72,8 @@ class Command(BaseCommand):
         self.start = datetime.date(self.today.year - options["years"] + 1, 1, 1)
         self.postgres = connection.vendor == "postgresql"
         started = time.monotonic()
-        ensure_reference_data()
+        ensure_languages()
+        ensure_tax_allowance_caps()
         with transaction.atomic():
             regions = self._step("regions and districts", self._regions)
             organisations = self._step(

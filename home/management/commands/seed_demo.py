@@ -1,11 +1,11 @@
-"""``python manage.py seed_demo``: the NRW regions and an invented demo programme (see portal/demo.py)."""
+"""``python manage.py seed_demo``: the NRW regions and an invented demo programme (see home/demo.py)."""
 
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+from home.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

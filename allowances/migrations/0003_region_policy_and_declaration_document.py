@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allowances', '0001_initial'),
+        ('allowances', '0002_claim_flag_acknowledgement'),
         ('regions', '0003_coordination_handles_payments_off_by_default'),
     ]
 

@@ -1,4 +1,5 @@
-"""The coordinator's Lotsen list: filters, search and sort, all kept in the query string."""
+"""The coordinator's Lotsen list: filters, search and sort, all kept in the query string. In home because
+the list filters by contract (allowances) next to the Lotse's own fields."""
 
 import datetime
 
@@ -11,23 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from allowances.models import Contract
 from lotsen.models import Lotse
 from organisations.models import Organisation
-from portal.filters import FilterSet, OrderingFilter
+from portal.filters import YES_NO, FilterSet, OrderingFilter, search_words
 from regions.models import District, Language, Region
-
-YES_NO = [("yes", _("yes")), ("no", _("no"))]
 
 #: Upper bound for "contract ending within N days" (ten years), so the date arithmetic never overflows.
 MAX_DAYS = 3650
-
-
-def search_words(queryset, fields: tuple[str, ...], value: str):
-    """Every word must appear in one of the fields (so "Ayşe Gül" finds Ayşe Güllüoğlu)."""
-    for word in value.split()[:5]:
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 class LotseOrderingFilter(OrderingFilter):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from allowances.models import AllowanceClaim
 from certificates.models import Certificate
 from events.models import Event
+from home.selectors import dashboard_figures
 from lotsen.models import Consultation, minutes_as_hours
-from lotsen.selectors import dashboard_figures
 from regions.models import Region
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from allowances.models import AllowanceClaim, Contract
 from events.models import Event
+from home import dashboards
+from home.demo import DEMO_LOGINS, DEMO_PASSWORD, de_iban, district_kind
 from lotsen.models import Consultation, Lotse
-from portal import dashboards
-from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, de_iban, district_kind
 from regions.models import District, Region
 
 DEMO_DASHBOARDS = {
@@ -177,3 +177,18 @@ def test_the_owl_coordinator_pays_in_the_demo():
     owl = Region.objects.get(slug="owl")
     coordinator = User.objects.get(email="coordinator.owl@example.org")
     assert coordinator.paying_region_ids() == {owl.pk}
+
+
+def test_the_demo_drafts_can_be_submitted_as_they_are():
+    """Issue #12: the demo's November draft named 8,0 h while 7,3 h were logged and could not be submitted."""
+    from allowances import rules
+    from allowances.models import AllowanceClaim
+
+    seed()
+    drafts = AllowanceClaim.objects.filter(status=AllowanceClaim.Status.DRAFT).select_related(
+        "contract", "lotse"
+    )
+    assert drafts
+    for claim in drafts:
+        work = rules.month_work(lotse=claim.lotse, month=claim.month)
+        assert rules.claim_problems(claim.contract, amount=claim.amount, hours=claim.hours, work=work) == {}

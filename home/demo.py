@@ -22,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from allowances import rules
 from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceKind
 from events.models import Attendance, Event
+from home.reference_data import ensure_reference_data
 from lotsen.models import Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
-from portal.reference_data import ensure_reference_data
 from regions.models import Coordination, District, Language, Region
 
 DEMO_PASSWORD = "demo-portal-2014"  # noqa: S105 (documented demo password, refused in production)
@@ -311,6 +312,19 @@ class DemoBuilder:
         self.programme_2014(owl, siegen, owl_lotsen, siegen_lotsen, coordinator_owl, coordinator_siegen)
         self.current_year(owl, siegen, owl_lotsen, siegen_lotsen, coordinator_owl, coordinator_siegen)
         self.consultations(owl_lotsen, partners["owl"], siegen_lotsen, partners["siegen-wittgenstein-olpe"])
+        self.drafts_as_proposed()
+
+    def drafts_as_proposed(self) -> None:
+        """This month's drafts name what the portal proposes for the logged work (allowances.rules), so that
+        a Lotse trying the demo can submit the claim as it is (issue #12: 8,0 h drafted, 7,3 h logged)."""
+        for claim in AllowanceClaim.objects.filter(status=AllowanceClaim.Status.DRAFT).select_related(
+            "contract", "lotse"
+        ):
+            work = rules.month_work(lotse=claim.lotse, month=claim.month)
+            proposal = rules.proposal(claim.contract, work)
+            if (claim.hours, claim.amount) != (proposal.hours, proposal.amount):
+                claim.hours, claim.amount = proposal.hours, proposal.amount
+                claim.save(update_fields=["hours", "amount"])
 
     def organisations(self, region, district, rows, *, city: str) -> list[Organisation]:
         result = []

@@ -1,6 +1,6 @@
-"""Reference data every installation needs (languages, tax-free caps).
+"""The yearly tax-free caps every installation needs (reference data of the allowances app).
 
-Loaded by data migrations; ``ensure_reference_data`` reloads it where a test flushed the tables
+Loaded by a data migration; ``ensure_tax_allowance_caps`` reloads them where a test flushed the tables
 (transactional tests with a live server empty every table afterwards).
 """
 
@@ -18,24 +18,13 @@ TAX_ALLOWANCE_CAPS = [
 ]
 
 
-def load_languages(language_model) -> None:
-    from regions.languages import LANGUAGES
-
-    for code, name_de, name_en in LANGUAGES:
-        language_model.objects.update_or_create(code=code, defaults={"name_de": name_de, "name_en": name_en})
-
-
 def load_tax_allowance_caps(cap_model) -> None:
     for kind, valid_from, amount in TAX_ALLOWANCE_CAPS:
         cap_model.objects.update_or_create(kind=kind, valid_from=valid_from, defaults={"amount": amount})
 
 
-def ensure_reference_data() -> None:
+def ensure_tax_allowance_caps() -> None:
     from allowances.models import TaxAllowanceCap
-    from regions.languages import LANGUAGES
-    from regions.models import Language
 
-    if Language.objects.count() < len(LANGUAGES):
-        load_languages(Language)
     if TaxAllowanceCap.objects.count() < len(TAX_ALLOWANCE_CAPS):
         load_tax_allowance_caps(TaxAllowanceCap)
