@@ -7,6 +7,7 @@ from allowances.models import (
     AllowanceClaim,
     ClaimFlagAcknowledgement,
     Contract,
+    RegionAllowancePolicy,
     SelfDeclaration,
     TaxAllowanceCap,
 )
@@ -36,9 +37,25 @@ class TaxAllowanceCapAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
 
+@admin.register(RegionAllowancePolicy)
+class RegionAllowancePolicyAdmin(admin.ModelAdmin):
+    """A region's own contract limits (empty: the programme's settings); whether the cap blocks approval."""
+
+    list_display = [
+        "region",
+        "max_hourly_rate",
+        "max_monthly_rate",
+        "max_per_consultation_rate",
+        "cap_blocks_approval",
+    ]
+    list_filter = ["cap_blocks_approval"]
+
+
 @admin.register(SelfDeclaration)
 class SelfDeclarationAdmin(admin.ModelAdmin):
     list_display = ["lotse", "year", "received_on", "recorded_by"]
+    # the PDF is uploaded, replaced and downloaded in the portal (validated, under a generated name)
+    exclude = ["document"]
     list_filter = ["year"]
     search_fields = ["lotse__last_name", "lotse__first_name"]
     autocomplete_fields = ["lotse"]

@@ -1,4 +1,5 @@
-"""The coordinators' claims queue: filters, sort and page live in the query string."""
+"""The coordinators' claims queue and the year's self-declarations: filters, sort and page live in the query
+string."""
 
 import django_filters
 from django import forms
@@ -88,3 +89,48 @@ def claim_filter_data(query, *, status=None):
     elif "status" not in data:
         data["status"] = DEFAULT_STATUS
     return data
+
+
+class SelfDeclarationFilter(FilterSet):
+    """The year's list: every Lotse with a contract in the year. Filters on Lotse rows (the view
+    annotates the declaration of the year), so ``year`` is read by the view, not applied as a lookup."""
+
+    year = django_filters.NumberFilter(label=_("Year"), method="_keep", min_value=2010, max_value=2100)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=_regions, empty_label=_("all regions")
+    )
+    on_file = django_filters.ChoiceFilter(
+        label=_("Self-declaration"),
+        method="_on_file",
+        choices=[("yes", _("on file")), ("no", _("missing"))],
+        empty_label=_("all"),
+    )
+
+    class Meta:
+        model = Lotse
+        fields = ["year", "region", "on_file"]
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        if not request.user.works_across_regions:
+            del self.filters["region"]
+
+    def _keep(self, queryset, name, value):
+        return queryset
+
+    def _on_file(self, queryset, name, value):
+        return queryset.filter(declaration_id__isnull=value != "yes")
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.is_bound and not self.form.is_valid():
+            # A filter that cannot be read shows nothing (and its error), never silently everything.
+            return queryset.none()
+        return queryset
+
+    def chosen_year(self, default: int) -> int:
+        """The year asked for, or ``default`` (also when the filter cannot be read)."""
+        if self.form.is_valid() and self.form.cleaned_data.get("year"):
+            return int(self.form.cleaned_data["year"])
+        return default

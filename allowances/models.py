@@ -127,6 +127,74 @@ class TaxAllowanceCap(models.Model):
         return f"{self.get_kind_display()} {self.valid_from:%Y}: {self.amount} €"
 
 
+class RegionAllowancePolicy(models.Model):
+    """A region's own limits for contracts and whether the yearly cap blocks an approval.
+
+    Empty limits mean the programme's setting (CONTRACT_MAX_*_RATE); allowances.rules reads this row."""
+
+    region = models.OneToOneField(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        related_name="allowance_policy",
+    )
+    max_hourly_rate = models.DecimalField(
+        _("highest hourly rate (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Empty: the programme's limit applies."),
+    )
+    max_monthly_rate = models.DecimalField(
+        _("highest monthly flat rate (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Empty: the programme's limit applies."),
+    )
+    max_per_consultation_rate = models.DecimalField(
+        _("highest rate per consultation (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Empty: the programme's limit applies."),
+    )
+    cap_blocks_approval = models.BooleanField(
+        _("the tax-free cap blocks approval"),
+        default=False,
+        help_text=_(
+            "Off: a claim above the year's tax-free cap can be approved after a warning. "
+            "On: such a claim cannot be approved."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("allowance policy of a region")
+        verbose_name_plural = _("allowance policies of the regions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(max_hourly_rate__isnull=True) | Q(max_hourly_rate__gt=0))
+                & (Q(max_monthly_rate__isnull=True) | Q(max_monthly_rate__gt=0))
+                & (Q(max_per_consultation_rate__isnull=True) | Q(max_per_consultation_rate__gt=0)),
+                name="allowance_policy_limits_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.region)
+
+
+def self_declaration_upload_to(instance, filename: str) -> str:
+    # A generated name, like the signed contract: the uploaded file's name is never used.
+    return f"self-declarations/{uuid.uuid4().hex}.pdf"
+
+
 class SelfDeclaration(models.Model):
     """A Lotse's yearly declaration that the tax-free allowance is not claimed elsewhere."""
 
@@ -135,6 +203,9 @@ class SelfDeclaration(models.Model):
         _("year"), validators=[MinValueValidator(2010), MaxValueValidator(2100)]
     )
     received_on = models.DateField(_("received on"), default=datetime.date.today)
+    document = models.FileField(
+        _("signed declaration (PDF)"), upload_to=self_declaration_upload_to, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

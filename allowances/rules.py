@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
@@ -22,11 +23,18 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
+from allowances.models import (
+    AllowanceClaim,
+    Contract,
+    RegionAllowancePolicy,
+    SelfDeclaration,
+    TaxAllowanceCap,
+)
 from lotsen.models import Consultation, Lotse, minutes_as_hours
 from portal.access import acts_for_self
 from portal.dates import first_of_month, last_of_month
 from portal.numbers import normalise
+from regions.models import Region
 
 CENTS = Decimal("0.01")
 #: The claim's fields: hours with one decimal (at most 9999,9), amounts with two (at most 99.999,99).
@@ -54,6 +62,138 @@ def contract_for_month(lotse: Lotse | int, month: datetime.date) -> Contract | N
         .exclude(ends_on__lt=month)
         .first()
     )
+
+
+# ======================================================================================================
+# Contract terms: the highest rates, a contract alone against the year's cap, the region's cap policy
+# ======================================================================================================
+#: The setting that holds the programme's limit for each kind of allowance, and the policy field that
+#: overrides it for a region.
+_RATE_LIMITS = {
+    Contract.AllowanceType.HOURLY: ("CONTRACT_MAX_HOURLY_RATE", "max_hourly_rate"),
+    Contract.AllowanceType.MONTHLY_FLAT: ("CONTRACT_MAX_MONTHLY_RATE", "max_monthly_rate"),
+    Contract.AllowanceType.PER_CONSULTATION: (
+        "CONTRACT_MAX_PER_CONSULTATION_RATE",
+        "max_per_consultation_rate",
+    ),
+}
+
+
+def region_policy(region: Region | int | None) -> RegionAllowancePolicy | None:
+    """The region's allowance policy, None where the region has none (one query)."""
+    if region is None:
+        return None
+    return RegionAllowancePolicy.objects.filter(region=region).first()
+
+
+def rate_limit(
+    allowance_type: str, region: Region | int | None, *, policy: RegionAllowancePolicy | None = None
+) -> Decimal:
+    """The highest rate a contract of this kind may have in the region: the region's own limit if it set
+    one (admin: "allowance policies of the regions"), else the programme's setting. One query unless the
+    ``policy`` is given."""
+    setting, field = _RATE_LIMITS[allowance_type]
+    if policy is None:
+        policy = region_policy(region)
+    own = getattr(policy, field) if policy is not None else None
+    return own if own is not None else getattr(settings, setting)
+
+
+def _rate_too_high(allowance_type: str, region_name: str, limit: Decimal) -> str:
+    values = {"region": region_name, "limit": euros(limit)}
+    if allowance_type == Contract.AllowanceType.HOURLY:
+        return _("The hourly rate in %(region)s can be at most %(limit)s €.") % values
+    if allowance_type == Contract.AllowanceType.PER_CONSULTATION:
+        return _("The rate per consultation in %(region)s can be at most %(limit)s €.") % values
+    return _("The monthly flat rate in %(region)s can be at most %(limit)s €.") % values
+
+
+def contract_problems(*, allowance_type: str, rate: Decimal | None, region: Region) -> dict[str, str]:
+    """Why a contract cannot have these terms in the region, by field ({} when it can).
+
+    The one check behind the contract form and the contract services. A rate of 0 € is allowed: a Lotse may
+    volunteer under a contract without an allowance (the contract still makes them an active Lotse)."""
+    if allowance_type not in _RATE_LIMITS:
+        return {"allowance_type": _("Please choose how the allowance is paid.")}
+    if rate is None:
+        return {"rate": _("Please enter the rate in euros.")}
+    if not rate.is_finite():
+        return {"rate": _("Please enter the rate as an amount in euros, such as 12,50.")}
+    if rate < 0:
+        return {"rate": _("The rate cannot be negative.")}
+    limit = rate_limit(allowance_type, region)
+    if rate > limit:
+        return {"rate": _rate_too_high(allowance_type, region.name, limit)}
+    if rate.normalize().as_tuple().exponent < -2:
+        return {
+            "rate": _("Please enter the rate in euros and cents, with at most two digits after the comma.")
+        }
+    return {}
+
+
+def months_covered(contract: Contract, year: int) -> int:
+    """The calendar months of the year in which the contract covers at least one day (as claims count)."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    starts = max(contract.starts_on, first)
+    ends = min(contract.ends_on or last, last)
+    if ends < starts:
+        return 0
+    return (ends.year - starts.year) * 12 + ends.month - starts.month + 1
+
+
+def contract_cap_warning(contract_terms: Contract, year: int, *, caps: CapTable | None = None) -> str | None:
+    """A warning when the contract alone would pay more in the year than the year's tax-free cap, or None.
+
+    Only for the monthly flat rate: it is what the contract pays in any month with a claim. An hourly or a
+    per-consultation contract pays what is logged; any rate could pass the cap with enough hours, so a
+    warning from the contract alone would be a guess. The claims themselves are checked against the cap
+    when they are decided (cap_use, approval_problem). No query when ``caps`` is given."""
+    if contract_terms.allowance_type != Contract.AllowanceType.MONTHLY_FLAT:
+        return None
+    cap = (caps or CapTable()).amount_for(contract_terms.tax_allowance, year)
+    if cap is None or contract_terms.rate is None:
+        return None
+    total = contract_terms.rate * months_covered(contract_terms, year)
+    if total <= cap:
+        return None
+    return _(
+        "This contract alone would pay %(total)s € in %(year)s and so more than the tax-free allowance of "
+        "%(cap)s €."
+    ) % {"total": euros(total), "year": year, "cap": euros(cap)}
+
+
+def first_contract_cap_warning(contract: Contract, *, caps: CapTable | None = None) -> str | None:
+    """The cap warning for the year the contract starts in or, if that year stays below the cap, for the
+    next year it covers (a contract starting in November passes the cap only in the following full year).
+    One warning at most. No query when ``caps`` is given."""
+    caps = caps or CapTable()
+    years = [contract.starts_on.year]
+    if contract.ends_on is None or contract.ends_on.year > contract.starts_on.year:
+        years.append(contract.starts_on.year + 1)
+    return next(
+        (warning for year in years if (warning := contract_cap_warning(contract, year, caps=caps))), None
+    )
+
+
+def approval_problem(
+    claim: AllowanceClaim, cap_use: CapUse, region_policy: RegionAllowancePolicy | None
+) -> str | None:
+    """Why the claim cannot be approved under the region's policy, or None.
+
+    Only a region that chose "the cap blocks approval" refuses a claim that would take the year's approved
+    total above the cap; everywhere else the claim page warns and the coordinator decides. No query."""
+    if region_policy is None or not region_policy.cap_blocks_approval or not cap_use.exceeded:
+        return None
+    return _(
+        "This claim cannot be approved: with it, the approved allowances of %(year)s would come to "
+        "%(total)s €, more than the tax-free allowance of %(cap)s €, and this region does not approve "
+        "claims above it. Please reject the claim with the amount that can still be paid (%(remaining)s €)."
+    ) % {
+        "year": cap_use.year,
+        "total": euros(cap_use.total_with_claim),
+        "cap": euros(cap_use.cap),
+        "remaining": euros(max(cap_use.remaining, Decimal("0"))),
+    }
 
 
 # ======================================================================================================

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from allowances.views import claims as views
+from allowances.views import declarations
 
 app_name = "claims"
 urlpatterns = [
@@ -13,5 +14,12 @@ urlpatterns = [
     path("pay/", views.claims_pay, name="pay"),
     path("export.csv", views.claims_export_csv, name="export_csv"),
     path("export.xlsx", views.claims_export_xlsx, name="export_xlsx"),
-    path("self-declarations/new/", views.self_declaration_create, name="self_declaration_create"),
+    path("self-declarations/", declarations.self_declaration_list, name="self_declarations"),
+    path("self-declarations/new/", declarations.self_declaration_create, name="self_declaration_create"),
+    path("self-declarations/<id:pk>/", declarations.self_declaration_edit, name="self_declaration_edit"),
+    path(
+        "self-declarations/<id:pk>/document/",
+        declarations.self_declaration_document,
+        name="self_declaration_document",
+    ),
 ]

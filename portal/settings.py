@@ -6,6 +6,7 @@ Celery tasks executed in-process. ``DJANGO_ENV=production`` switches on the hard
 which refuses to start without a strong SECRET_KEY and explicit ALLOWED_HOSTS.
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -326,6 +327,32 @@ if CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY < 1 or CLAIM_FLAG_LATE_ENTRY_DAYS < 0:
     raise ImproperlyConfigured(
         "CLAIM_FLAG_MAX_CONSULTATIONS_PER_DAY must be at least 1, CLAIM_FLAG_LATE_ENTRY_DAYS not negative."
     )
+
+
+def env_euros(name: str, default: str) -> Decimal:
+    """An amount in euros with at most two decimals, e.g. CONTRACT_MAX_HOURLY_RATE=25.50."""
+    raw = env.str(name, default=default).strip()
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be an amount in euros such as 30.00.") from exc
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount > Decimal("99999.99")
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
+        raise ImproperlyConfigured(f"{name} must be an amount in euros between 0.01 and 99999.99.")
+    return amount
+
+
+# The most a contract may give (allowances.rules.rate_limit); a region may set lower or higher limits
+# (allowances.RegionAllowancePolicy in the admin). A contract above its limit is refused with the limit named.
+# 30 € an hour is well above what programmes pay volunteers (10-20 €) yet far from a typo such as 250 €;
+# 300 € a month is above the trainer allowance's monthly share (3.300 € a year / 12 = 275 €).
+CONTRACT_MAX_HOURLY_RATE = env_euros("CONTRACT_MAX_HOURLY_RATE", "30.00")
+CONTRACT_MAX_MONTHLY_RATE = env_euros("CONTRACT_MAX_MONTHLY_RATE", "300.00")
+CONTRACT_MAX_PER_CONSULTATION_RATE = env_euros("CONTRACT_MAX_PER_CONSULTATION_RATE", "30.00")
 
 # Retention (privacy/retention.py, README "Retention"): consultations are kept this many years after the end
 # of their calendar year, then only as monthly counts; a leaver's personal data this many months after

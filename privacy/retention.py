@@ -255,9 +255,9 @@ RULES: list[Rule] = [
     Rule("claims", _("allowance claims"), claims_due, lambda today: _delete(claims_due(today))),
     Rule(
         "self_declarations",
-        _("self-declarations"),
+        _("self-declarations and their signed PDF files"),
         self_declarations_due,
-        lambda today: _delete(self_declarations_due(today)),
+        lambda today: _delete_with_files(self_declarations_due(today), "document"),
     ),
     Rule(
         "contracts",

@@ -110,7 +110,9 @@ def subject_data(*, lotse: Lotse, viewer, include_iban: bool) -> dict:
             }
             for c in claims
         ],
-        "self_declarations": _rows(declarations, ["year", "received_on"]),
+        "self_declarations": [
+            {**_rows([d], ["year", "received_on"])[0], "document": bool(d.document)} for d in declarations
+        ],
         "consultations": [
             {
                 "date": _plain(c.date),

@@ -1,15 +1,11 @@
 """Forms of the coordinators' claim screens. Every id a user can send comes from a scoped queryset."""
 
-import datetime
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allowances.models import AllowanceClaim
 from events.validators import no_markup
-from lotsen.models import Lotse
-from portal.forms import DateInput, Form
+from portal.forms import Form
 
 #: One pay batch is a page or a few pages of the queue, never the whole table.
 MAX_CLAIMS_PER_BATCH = 500
@@ -49,32 +45,3 @@ class PayClaimsForm(Form):
                 _("Please pay at most %(max)s claims at once."), params={"max": MAX_CLAIMS_PER_BATCH}
             )
         return claims
-
-
-class SelfDeclarationForm(Form):
-    lotse = forms.ModelChoiceField(label=_("Lotse"), queryset=Lotse.objects.none())
-    year = forms.IntegerField(label=_("Year"), min_value=2010, max_value=2100)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lotse"].queryset = (
-            Lotse.objects.editable_by(user).select_related("region").order_by("last_name", "first_name")
-        )
-        self.fields["lotse"].label_from_instance = lambda lotse: f"{lotse.full_name} ({lotse.region.name})"
-
-    def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(_("The date of receipt cannot be in the future."))
-        return received_on
-
-    def clean(self):
-        cleaned = super().clean()
-        year, received_on = cleaned.get("year"), cleaned.get("received_on")
-        if year and received_on and received_on < datetime.date(year - 1, 1, 1):
-            self.add_error(
-                "received_on",
-                _("A declaration for %(year)s cannot have been received so early.") % {"year": year},
-            )
-        return cleaned

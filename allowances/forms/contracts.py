@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from allowances import rules
 from allowances.models import Contract
 from lotsen.models import Lotse
 from organisations.models import Organisation
@@ -18,6 +19,11 @@ PDF_MAGIC = b"%PDF-"
 
 def validate_contract_pdf(upload) -> None:
     """A real PDF no larger than the limit: checked by content, never by the name or the browser's type."""
+    validate_pdf(upload, _("This file is not a PDF. Please upload the scanned contract as PDF."))
+
+
+def validate_pdf(upload, not_a_pdf: str) -> None:
+    """validate_contract_pdf with the message for a file that is not a PDF named by the caller."""
     if upload.size > settings.MAX_CONTRACT_UPLOAD_BYTES:
         raise forms.ValidationError(
             _("The file is too large (%(size)s). The limit is %(limit)s.")
@@ -31,9 +37,7 @@ def validate_contract_pdf(upload) -> None:
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
     if head != PDF_MAGIC:
-        raise forms.ValidationError(
-            _("This file is not a PDF. Please upload the scanned contract as PDF."), "type"
-        )
+        raise forms.ValidationError(not_a_pdf, "type")
     try:
         pages = len(PdfReader(upload).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
@@ -62,7 +66,19 @@ class ContractForm(Form):
         label=_("ends on"), required=False, widget=DateInput, help_text=_("Empty: open-ended.")
     )
     allowance_type = forms.ChoiceField(label=_("allowance type"), choices=Contract.AllowanceType.choices)
-    rate = forms.DecimalField(label=_("rate (EUR)"), min_value=0, max_digits=7, decimal_places=2)
+    # No digit count and no bounds here: allowances.rules.contract_problems names the region's limit in
+    # words ("höchstens 30,00 €") where Django would say "höchstens 5 Ziffern vor dem Komma".
+    rate = forms.DecimalField(
+        label=_("rate (EUR)"),
+        decimal_places=2,
+        help_text=_("Per hour, per month or per consultation, as chosen above."),
+        error_messages={
+            "invalid": _("Please enter the rate as an amount in euros, such as 12,50."),
+            "max_decimal_places": _(
+                "Please enter the rate in euros and cents, with at most two digits after the comma."
+            ),
+        },
+    )
     tax_allowance = forms.ChoiceField(
         label=_("tax-free allowance"), choices=Contract._meta.get_field("tax_allowance").choices
     )
@@ -96,6 +112,12 @@ class ContractForm(Form):
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The contract cannot end before it starts."))
+        if cleaned.get("allowance_type") and cleaned.get("rate") is not None:
+            problems = rules.contract_problems(
+                allowance_type=cleaned["allowance_type"], rate=cleaned["rate"], region=self.lotse.region
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         return cleaned
 
 

@@ -23,22 +23,103 @@ from portal.dates import first_of_month
 Status = AllowanceClaim.Status
 
 
-@transaction.atomic
-def record_self_declaration(
-    *, lotse: Lotse, year: int, received_on: datetime.date, acting_user
-) -> SelfDeclaration:
-    """Record that the Lotse declared for the year that the tax-free allowance is not claimed elsewhere."""
-    require_editable(lotse, acting_user)
-    forbid_self(acting_user, lotse)
+def _check_received_on(year: int, received_on: datetime.date) -> None:
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date of receipt cannot be in the future.")})
+    if received_on < datetime.date(year - 1, 1, 1):
+        raise ValidationError(
+            {
+                "received_on": _("A declaration for %(year)s cannot have been received so early.")
+                % {"year": year}
+            }
+        )
+
+
+def _store_document(declaration: SelfDeclaration, document) -> str:
+    """Store the PDF under a generated name (like the signed contract); the replaced file, if any, is
+    deleted after the commit. Returns the old name ("" if none)."""
+    old = declaration.document.name if declaration.document else ""
+    declaration.document.save("declaration.pdf", document, save=False)
+    if old:
+        storage = declaration.document.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return old
+
+
+@transaction.atomic
+def record_self_declaration(
+    *, lotse: Lotse, year: int, received_on: datetime.date, acting_user, document=None
+) -> SelfDeclaration:
+    """Record that the Lotse declared for the year that the tax-free allowance is not claimed elsewhere,
+    with the signed declaration as PDF if there is one (validated by the form: allowances.forms.contracts)."""
+    require_editable(lotse, acting_user)
+    forbid_self(acting_user, lotse)
+    _check_received_on(year, received_on)
+    declaration = SelfDeclaration(lotse=lotse, year=year, received_on=received_on, recorded_by=acting_user)
     try:
         with transaction.atomic():
-            return SelfDeclaration.objects.create(
-                lotse=lotse, year=year, received_on=received_on, recorded_by=acting_user
-            )
+            declaration.save()
     except IntegrityError as exc:
         raise ValidationError({"year": _("A self-declaration for this year is already on file.")}) from exc
+    if document is not None:
+        _store_document(declaration, document)
+        declaration.save(update_fields=["document"])
+    record(
+        Action.SELF_DECLARATION,
+        actor=acting_user,
+        target=declaration,
+        operation="create",
+        year=year,
+        document=document is not None,
+    )
+    return declaration
+
+
+@transaction.atomic
+def correct_self_declaration(
+    *, declaration: SelfDeclaration, year: int, received_on: datetime.date, acting_user, document=None
+) -> SelfDeclaration:
+    """Correct the year or the date of receipt, and replace the PDF if a new one is given."""
+    declaration = (
+        SelfDeclaration.objects.editable_by(acting_user)
+        .select_for_update(of=("self",))
+        .select_related("lotse")
+        .filter(pk=declaration.pk)
+        .first()
+    )
+    if declaration is None:
+        raise PermissionDenied
+    forbid_self(acting_user, declaration.lotse)
+    _check_received_on(year, received_on)
+    changed = [
+        field
+        for field, value in (("year", year), ("received_on", received_on))
+        if getattr(declaration, field) != value
+    ]
+    declaration.year, declaration.received_on = year, received_on
+    if changed:
+        try:
+            with transaction.atomic():
+                declaration.save(update_fields=changed)
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"year": _("A self-declaration for this year is already on file.")}
+            ) from exc
+    if document is not None:
+        # stored only once the year is known to be free, so a refused correction leaves no stray file
+        _store_document(declaration, document)
+        declaration.save(update_fields=["document"])
+        changed.append("document")
+    if not changed:
+        return declaration
+    record(
+        Action.SELF_DECLARATION,
+        actor=acting_user,
+        target=declaration,
+        operation="correct",
+        fields=",".join(changed),
+    )
+    return declaration
 
 
 # -- the Lotse's side --------------------------------------------------------------------------------
@@ -115,9 +196,17 @@ def _lock_for_decision(claim: AllowanceClaim, acting_user) -> AllowanceClaim:
 
 @transaction.atomic
 def approve_claim(*, claim: AllowanceClaim, acting_user) -> AllowanceClaim:
+    policy = rules.region_policy(claim.lotse.region_id)
+    cap_blocks = policy is not None and policy.cap_blocks_approval
+    if cap_blocks:
+        # The year's approved total is what the cap is checked against: lock the Lotse first (before the
+        # claim, the order of the contract services), so two of their claims are not approved side by side.
+        Lotse.objects.select_for_update().filter(pk=claim.lotse_id).first()
     claim = _lock_for_decision(claim, acting_user)
     if claim.status != Status.SUBMITTED:
         raise ValidationError(_("This claim has already been decided."))
+    if cap_blocks and (problem := rules.approval_problem(claim, rules.cap_use(claim), policy)):
+        raise ValidationError(problem, code="cap_blocks_approval")
     claim.status, claim.decided_by, claim.decided_at = Status.APPROVED, acting_user, timezone.now()
     claim.save(update_fields=["status", "decided_by", "decided_at"])
     record(Action.CLAIM_DECIDED, actor=acting_user, target=claim, decision=Status.APPROVED.value)

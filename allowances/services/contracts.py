@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from allowances import rules
 from allowances.models import Contract
 from audit.services import Action, record
 from lotsen.models import Lotse
@@ -30,6 +31,14 @@ def _fmt(day: datetime.date | None) -> str:
 def _check_dates(starts_on: datetime.date, ends_on: datetime.date | None) -> None:
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The contract cannot end before it starts.")})
+
+
+def _check_terms(lotse: Lotse, allowance_type: str, rate: Decimal) -> None:
+    """The rate within the region's limit (allowances.rules.contract_problems): a forged POST cannot store
+    250 € an hour either."""
+    problems = rules.contract_problems(allowance_type=allowance_type, rate=rate, region=lotse.region)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_no_overlap(lotse: Lotse, starts_on: datetime.date, ends_on: datetime.date | None, *, exclude=None):
@@ -92,6 +101,7 @@ def create_contract(
     # The contract's rate caps the person's own claims: nobody sets it for themselves.
     forbid_self(acting_user, lotse)
     _check_dates(starts_on, ends_on)
+    _check_terms(lotse, allowance_type, rate)
     if organisation is not None and organisation.region_id != lotse.region_id:
         raise ValidationError({"organisation": _("This organisation is not in the Lotse's region.")})
     _check_no_overlap(lotse, starts_on, ends_on)
@@ -180,6 +190,7 @@ def renew_contract(
             }
         )
     _check_dates(starts_on, ends_on)
+    _check_terms(lotse, allowance_type, rate)
     _end(current, min(starts_on - ONE_DAY, current.ends_on or starts_on))
     _check_no_overlap(lotse, starts_on, ends_on)
     renewed = _create(

@@ -1,4 +1,5 @@
-"""The coordinators' allowance-claim screens: queue, decision, pay batch, self-declarations, exports.
+"""The coordinators' allowance-claim screens: queue, decision, pay batch, exports (self-declarations:
+allowances.views.declarations).
 
 Lotsen never reach these pages (403); another region's claim is a 404; writes go through
 allowances.services.claims, which locks the claim rows and checks the state under the lock.
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.reauth import fresh_login_required, is_fresh
 from allowances import plausibility, rules
 from allowances.filters import ClaimFilter, claim_filter_data
-from allowances.forms.claims import PayClaimsForm, RejectClaimForm, SelfDeclarationForm
+from allowances.forms.claims import PayClaimsForm, RejectClaimForm
 from allowances.forms.flags import AcknowledgeFlagForm
 from allowances.models import AllowanceClaim
 from allowances.plausibility import FlagCode
@@ -267,42 +268,6 @@ def claims_pay(request):
             % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y"), "reason": reason},
         )
     return _back_to_queue(request)
-
-
-# -- self-declarations ----------------------------------------------------------------------------
-@coordinators_only
-def self_declaration_create(request):
-    if request.method == "POST":
-        form = SelfDeclarationForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                declaration = claim_services.record_self_declaration(
-                    lotse=form.cleaned_data["lotse"],
-                    year=form.cleaned_data["year"],
-                    received_on=form.cleaned_data["received_on"],
-                    acting_user=request.user,
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                logger.info("self-declaration %s recorded by user %s", declaration.pk, request.user.pk)
-                messages.success(
-                    request,
-                    _("The self-declaration of %(lotse)s for %(year)s is on file.")
-                    % {"lotse": declaration.lotse.full_name, "year": declaration.year},
-                )
-                return _back_to_queue(request)
-    else:
-        initial = {"year": timezone.localdate().year, "received_on": timezone.localdate()}
-        for key in ("lotse", "year"):
-            if request.GET.get(key, "").isdigit():
-                initial[key] = int(request.GET[key])
-        form = SelfDeclarationForm(initial=initial, user=request.user)
-    return render(
-        request,
-        "allowances/claims/self_declaration_form.html",
-        {"form": form, "next": _queue_url_from_next(request)},
-    )
 
 
 # -- exports of the claims to pay -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from allowances import rules
 from allowances.forms.contracts import ContractDocumentForm, ContractForm, EndContractForm
 from allowances.models import Contract
 from allowances.services import contracts as services
@@ -21,16 +22,24 @@ from portal.forms import apply_service_errors
 from portal.middleware import DOWNLOAD_CSP
 
 
+def _warn_about_cap(request, contract: Contract) -> None:
+    """Saved, but the contract alone passes a year's tax-free cap: said once, not blocking (the claims are
+    checked against the cap when they are decided)."""
+    if warning := rules.first_contract_cap_warning(contract):
+        messages.warning(request, warning)
+
+
 def contract_create(request, pk: int):
     lotse = get_editable_or_403(Lotse.objects.select_related("region"), request.user, pk=pk)
     form = ContractForm(request.POST if request.method == "POST" else None, lotse=lotse)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_contract(lotse=lotse, acting_user=request.user, **form.cleaned_data)
+            contract = services.create_contract(lotse=lotse, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The contract has been created."))
+            _warn_about_cap(request, contract)
             return redirect("lotsen:detail", pk=lotse.pk)
     return render(request, "allowances/contract_form.html", {"form": form, "lotse": lotse, "renewing": None})
 
@@ -44,11 +53,14 @@ def contract_renew(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.renew_contract(contract=contract, acting_user=request.user, **form.cleaned_data)
+            renewed = services.renew_contract(
+                contract=contract, acting_user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The contract has been renewed; the previous one has ended."))
+            _warn_about_cap(request, renewed)
             return redirect("lotsen:detail", pk=contract.lotse_id)
     return render(
         request,

@@ -1,5 +1,7 @@
 """Role matrix of the coordinators' claim screens (allowances/urls.py). Lotsen get 403 everywhere."""
 
+import datetime
+
 from tests.matrix import CO, COORDINATORS_ONLY, ST, Case, expect
 
 
@@ -18,6 +20,21 @@ def _payable_claim(w) -> dict:
         lotse=w.lotse_a, year=w.claim.month.year, defaults={"received_on": w.claim.month}
     )
     return {"claims": [w.claim.pk]}
+
+
+def _declaration(w, *, document: bool = False):
+    """Lotse A's self-declaration of 2025 (with its PDF if asked): the same row on every call."""
+    from django.core.files.base import ContentFile
+
+    from allowances.models import SelfDeclaration
+    from tests.factories import pdf_bytes
+
+    declaration, _created = SelfDeclaration.objects.get_or_create(
+        lotse=w.lotse_a, year=2025, defaults={"received_on": datetime.date(2025, 1, 15)}
+    )
+    if document and not declaration.document:
+        declaration.document.save("declaration.pdf", ContentFile(pdf_bytes()), save=True)
+    return declaration
 
 
 def _flagged_claim(w) -> dict:
@@ -94,5 +111,28 @@ CASES = [
         expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=200, staff=302),
         method="post",
         data=lambda w: {"lotse": w.lotse_a.pk, "year": 2025, "received_on": "2025-01-15"},
+    ),
+    # The year's self-declarations: every Lotse with a contract (scoped list), correct one, download its PDF.
+    Case("claims:self_declarations", COORDINATORS_ONLY),
+    Case("claims:self_declarations", COORDINATORS_ONLY, query="?year=2025&on_file=no"),
+    Case(
+        "claims:self_declaration_edit",
+        DECISION_PAGE,
+        kwargs=lambda w: {"pk": _declaration(w).pk},
+    ),
+    Case(
+        "claims:self_declaration_edit",
+        DECIDE,
+        kwargs=lambda w: {"pk": _declaration(w).pk},
+        method="post",
+        data=lambda w: {"year": _declaration(w).year, "received_on": "2025-01-20"},
+        wrote=lambda w: str(_declaration(w).received_on) == "2025-01-20",
+        writers=frozenset({CO, ST}),
+    ),
+    # coordinators of the Lotse's region and staff only; a Lotse does not download it (they signed it)
+    Case(
+        "claims:self_declaration_document",
+        DECISION_PAGE,
+        kwargs=lambda w: {"pk": _declaration(w, document=True).pk},
     ),
 ]
