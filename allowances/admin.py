@@ -3,7 +3,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allowances import rules
-from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceCap
+from allowances.models import (
+    AllowanceClaim,
+    Contract,
+    PayingAccount,
+    PayoutBatch,
+    SelfDeclaration,
+    TaxAllowanceCap,
+)
 from lotsen.admin import LotseAdmin
 from portal.admin import SuperuserWritesOnlyMixin
 
@@ -52,6 +59,7 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
         "decided_at",
         "paid_at",
         "paid_by",
+        "payout_batch",
         "created_at",
     ]
     date_hierarchy = "month"
@@ -84,6 +92,32 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
                     % {"year": status.year, "cap": status.cap, "total": status.total_with_claim},
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(PayingAccount)
+class PayingAccountAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+    """The account each region pays its allowances from; entered by a superuser. Batches copy it."""
+
+    list_display = ["region", "account_holder", "bic"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+    """Read-only: batches are prepared, sent and cancelled on the portal's pages (services.payouts)."""
+
+    list_display = ["reference", "region", "execution_date", "status", "count", "total"]
+    list_filter = ["status", "region"]
+    search_fields = ["reference"]
+
+    def has_add_permission(self, request, *args, **kwargs) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 LotseAdmin.inlines = [ContractInline, *LotseAdmin.inlines]
