@@ -27,6 +27,7 @@ from allowances.models import AllowanceClaim, PayoutBatch
 from allowances.services import payouts as payout_services
 from allowances.views.claims import _back_to_queue, _queue_url_from_next
 from audit.services import record_export
+from lotsen.validators import format_iban
 from portal.access import coordinators_only
 from portal.exports import de_date, de_decimal, de_month, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
@@ -198,7 +199,7 @@ def batch_detail(request, pk: int):
             "batch": batch,
             "claims": claims,
             "pays": pays,
-            "debtor_iban": batch.debtor_iban if pays and fresh else batch.debtor_iban_masked,
+            "debtor_iban": format_iban(batch.debtor_iban) if pays and fresh else batch.debtor_iban_masked,
             "show_iban_url": reauthenticate_url(request, request.get_full_path())
             if pays and not fresh
             else "",
