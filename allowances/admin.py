@@ -7,6 +7,8 @@ from allowances.models import (
     AllowanceClaim,
     ClaimFlagAcknowledgement,
     Contract,
+    PayingAccount,
+    PayoutBatch,
     RegionAllowancePolicy,
     SelfDeclaration,
     TaxAllowanceCap,
@@ -94,6 +96,7 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
         "decided_at",
         "paid_at",
         "paid_by",
+        "payout_batch",
         "created_at",
     ]
     date_hierarchy = "month"
@@ -127,6 +130,32 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
                     % {"year": status.year, "cap": status.cap, "total": status.total_with_claim},
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(PayingAccount)
+class PayingAccountAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+    """The account each region pays its allowances from; entered by a superuser. Batches copy it."""
+
+    list_display = ["region", "account_holder", "bic"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+    """Read-only: batches are prepared, sent and cancelled on the portal's pages (services.payouts)."""
+
+    list_display = ["reference", "region", "execution_date", "status", "count", "total"]
+    list_filter = ["status", "region"]
+    search_fields = ["reference"]
+
+    def has_add_permission(self, request, *args, **kwargs) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 LotseAdmin.inlines = [ContractInline, *LotseAdmin.inlines]

@@ -2,16 +2,21 @@
 payouts. Every rule about money lives in ``allowances.rules``; the services enforce it, the rest asks it."""
 
 import datetime
+import re
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.models import Lotse, LotseOwnedQuerySet
+from lotsen.validators import normalize_iban, validate_iban
+from portal.scoping import ScopedQuerySet
 
 
 class TaxAllowanceKind(models.TextChoices):
@@ -227,6 +232,135 @@ class SelfDeclaration(models.Model):
         return f"{self.lotse} {self.year}"
 
 
+_BIC_SHAPE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+
+
+def validate_bic(value: str) -> None:
+    """A BIC (SWIFT code): 8 or 11 letters and digits, the 5th and 6th the country."""
+    if not _BIC_SHAPE.match("".join((value or "").split()).upper()):
+        raise ValidationError(_("Enter a BIC: 8 or 11 letters and digits, e.g. WELADED1BIE."), "bic")
+
+
+class PayingAccount(models.Model):
+    """The account a region pays its allowances from (the debtor of its SEPA transfer files).
+
+    Kept by the portal's administration (Django admin, superusers). A payout batch copies it when it is
+    prepared, so a later change here never rewrites a batch already made."""
+
+    region = models.OneToOneField(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="paying_account"
+    )
+    account_holder = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, validators=[validate_bic])
+
+    class Meta:
+        verbose_name = _("paying account")
+        verbose_name_plural = _("paying accounts")
+
+    def __str__(self) -> str:
+        return f"{self.region} – {self.account_holder}"
+
+    def save(self, *args, **kwargs):
+        self.iban = normalize_iban(self.iban)
+        self.bic = "".join(self.bic.split()).upper()
+        super().save(*args, **kwargs)
+
+
+class PayoutBatchQuerySet(ScopedQuerySet):
+    region_lookup = "region"
+    owner_lookup = None
+
+
+class PayoutBatch(models.Model):
+    """Approved claims of one region paid together by one SEPA credit-transfer file.
+
+    prepared → sent (the payer confirms the file went to the bank: its claims become paid) or
+    prepared → cancelled (its claims are free for another batch). Services in allowances.services.payouts."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", _("prepared")
+        SENT = "sent", _("sent to the bank")
+        CANCELLED = "cancelled", _("cancelled")
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="payout_batches"
+    )
+    reference = models.CharField(_("reference"), max_length=35, unique=True)
+    execution_date = models.DateField(_("execution date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARED)
+    total = models.DecimalField(_("total (EUR)"), max_digits=11, decimal_places=2)
+    count = models.PositiveIntegerField(_("number of claims"))
+    # the paying account as it was when the batch was prepared
+    debtor_name = models.CharField(_("account holder"), max_length=70)
+    debtor_iban = models.CharField(_("IBAN"), max_length=34)
+    debtor_bic = models.CharField(_("BIC"), max_length=11)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("prepared at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = PayoutBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payout batch")
+        verbose_name_plural = _("payout batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=0), name="payout_batch_count_not_negative"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="payout_batch_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=["prepared", "sent", "cancelled"]), name="payout_batch_status_known"
+            ),
+            # sent and cancelled say when: a batch is never "sent" without the moment it was confirmed
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="payout_batch_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="payout_batch_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PREPARED
+
+    @property
+    def debtor_iban_masked(self) -> str:
+        from lotsen.validators import mask_iban
+
+        return mask_iban(self.debtor_iban)
+
+
 class AllowanceClaimQuerySet(LotseOwnedQuerySet):
     def approved_or_paid(self):
         return self.filter(status__in=AllowanceClaim.COUNTS_AGAINST_CAP)
@@ -289,6 +423,16 @@ class AllowanceClaim(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The batch that pays (or paid) the claim; None while it waits, and again when its batch was cancelled.
+    # A claim is in at most one batch by this very column.
+    payout_batch = models.ForeignKey(
+        PayoutBatch,
+        verbose_name=_("payout batch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -436,11 +436,13 @@ def why_not_payable(
     user,
     declaration_on_file: bool,
     now: datetime.datetime | None = None,
+    in_batch: int | None = None,
 ) -> str | None:
     """Why ``user`` cannot pay the claim now (a sentence for the payer), or None when they can.
 
     Needs the claim's Lotse loaded; no query of its own. ``declaration_on_file``: a self-declaration for the
-    claim's year exists (with_cap_figures annotates it)."""
+    claim's year exists (with_cap_figures annotates it). ``in_batch``: the id of the payout batch asked
+    about, when the question is whether a claim of that batch can still be paid by it."""
     from lotsen.services.bank_data import bank_data_hold_reason
 
     lotse = claim.lotse
@@ -450,6 +452,8 @@ def why_not_payable(
         return _("you do not handle the payments of this region")
     if claim.status != Status.APPROVED:
         return _("not approved")
+    if claim.payout_batch_id is not None and claim.payout_batch_id != in_batch:
+        return _("already in a payout batch")
     if lotse.bank_data_on_hold(now):
         return bank_data_hold_reason(lotse)
     if not lotse.iban:
@@ -457,3 +461,9 @@ def why_not_payable(
     if not declaration_on_file:
         return _("no self-declaration for %(year)s on file") % {"year": claim.month.year}
     return None
+
+
+def pays_region(user, region_id: int) -> bool:
+    """Whether ``user`` pays the allowances of the region (prepares, sends and cancels its payout batches):
+    a superuser, or a coordinator of the region who handles its payments. No query of its own."""
+    return bool(user.is_active and (user.is_superuser or region_id in user.paying_region_ids()))

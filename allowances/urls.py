@@ -1,7 +1,7 @@
 from django.urls import path
 
 from allowances.views import claims as views
-from allowances.views import declarations
+from allowances.views import declarations, payouts
 
 app_name = "claims"
 urlpatterns = [
@@ -11,7 +11,15 @@ urlpatterns = [
     path("<id:pk>/flags/acknowledge/", views.claim_acknowledge_flag, name="acknowledge_flag"),
     path("<id:pk>/approve/", views.claim_approve, name="approve"),
     path("<id:pk>/reject/", views.claim_reject, name="reject"),
-    path("pay/", views.claims_pay, name="pay"),
+    # the pay page's form: a confirmation page with the sum, then a payout batch
+    path("pay/", payouts.claims_pay, name="pay"),
+    path("batches/", payouts.batch_list, name="batches"),
+    path("batches/<id:pk>/", payouts.batch_detail, name="batch"),
+    path("batches/<id:pk>/sent/", payouts.batch_confirm_sent, name="batch_confirm_sent"),
+    path("batches/<id:pk>/cancel/", payouts.batch_cancel, name="batch_cancel"),
+    path("batches/<id:pk>/sepa.xml", payouts.batch_sepa, name="batch_sepa"),
+    path("batches/<id:pk>/transfers.csv", payouts.batch_csv, name="batch_csv"),
+    path("batches/<id:pk>/transfers.xlsx", payouts.batch_xlsx, name="batch_xlsx"),
     path("export.csv", views.claims_export_csv, name="export_csv"),
     path("export.xlsx", views.claims_export_xlsx, name="export_xlsx"),
     path("self-declarations/", declarations.self_declaration_list, name="self_declarations"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from allowances import rules
-from allowances.models import AllowanceClaim, Contract, SelfDeclaration, TaxAllowanceKind
+from allowances.models import AllowanceClaim, Contract, PayingAccount, SelfDeclaration, TaxAllowanceKind
 from events.models import Attendance, Event
 from home.reference_data import ensure_reference_data
 from lotsen.models import Consultation, Lotse, Topic
@@ -287,6 +287,16 @@ class DemoBuilder:
                 defaults={"handles_payments": True, "since": datetime.date(2013, 10, 1)},
             )
             self.summary.count("coordinations", created)
+        # The accounts the two regions pay their allowances from (invented; valid check digits and BICs).
+        for region, holder, bank_code, account, bic in [
+            (owl, "Regionalagentur OWL – Lotsenprogramm", "48050161", 7712345, "SPBIDE3BXXX"),
+            (siegen, "Regionalagentur Siegen-Wittgenstein/Olpe", "46050001", 4412345, "WELADED1SIE"),
+        ]:
+            _a, created = PayingAccount.objects.get_or_create(
+                region=region,
+                defaults={"account_holder": holder, "iban": de_iban(bank_code, account), "bic": bic},
+            )
+            self.summary.count("paying accounts", created)
 
         owl_orgs = self.organisations(owl, bielefeld, OWL_ORGANISATIONS, city="Bielefeld")
         siegen_orgs = self.organisations(siegen, kreis_siegen, SIEGEN_ORGANISATIONS, city="Siegen")

@@ -20,6 +20,11 @@ def de_date(value: datetime.date | None) -> str:
     return "" if value is None else f"{value:%d.%m.%Y}"
 
 
+def de_month(value: datetime.date | None) -> str:
+    """A claim's month as the bookkeeping writes it: ``06/2026`` (never the first day, 01.06.2026)."""
+    return "" if value is None else f"{value:%m/%Y}"
+
+
 def excel_csv(header: Iterable, rows: Iterable[Iterable]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

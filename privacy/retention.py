@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MFAReset
-from allowances.models import AllowanceClaim, Contract, SelfDeclaration
+from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
@@ -94,6 +94,17 @@ def claims_due(today):
     # the later of the month claimed and the payment decides the year (December paid in January)
     return AllowanceClaim.objects.filter(month__lt=cutoff).filter(
         Q(paid_at__isnull=True) | Q(paid_at__lt=start_of(cutoff))
+    )
+
+
+def payout_batches_due(today):
+    """Payout batches (payment records) of a year before the period whose claims are all gone: a batch goes
+    with, never before, the claims it paid (the claims rule runs first)."""
+    cutoff = start_of(_tax_cutoff(today))
+    return (
+        PayoutBatch.objects.filter(created_at__lt=cutoff)
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=cutoff))
+        .filter(claims__isnull=True)
     )
 
 
@@ -253,6 +264,13 @@ def mfa_resets_due(today):
 RULES: list[Rule] = [
     # claims before contracts: a contract goes only when no claim under it is left
     Rule("claims", _("allowance claims"), claims_due, lambda today: _delete(claims_due(today))),
+    # after the claims: a batch is kept while any claim it paid is kept (the claim protects its batch)
+    Rule(
+        "payout_batches",
+        _("payout batches"),
+        payout_batches_due,
+        lambda today: _delete(payout_batches_due(today)),
+    ),
     Rule(
         "self_declarations",
         _("self-declarations and their signed PDF files"),

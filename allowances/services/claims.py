@@ -1,11 +1,11 @@
-"""The allowance claim's life: draft → submitted → approved / rejected → paid.
+"""The allowance claim's life: draft → submitted → approved / rejected → paid (by a payout batch:
+allowances.services.payouts).
 
 Every transition locks the claim row, checks the state it expects, and records who did it and when, so two
 coordinators deciding the same claim at once cannot both succeed.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -227,39 +227,3 @@ def reject_claim(*, claim: AllowanceClaim, reason: str, acting_user) -> Allowanc
     # the reason is the coordinator's text about a person: it stays on the claim, not in the trail
     record(Action.CLAIM_DECIDED, actor=acting_user, target=claim, decision=Status.REJECTED.value)
     return claim
-
-
-@dataclass
-class PaymentResult:
-    paid: list[AllowanceClaim]
-    #: claims that were not paid, with the reason shown to the coordinator
-    skipped: list[tuple[AllowanceClaim, str]]
-
-
-@transaction.atomic
-def mark_claims_paid(*, claim_ids, acting_user) -> PaymentResult:
-    """Mark approved claims as paid in one batch. Claims outside the user's scope are never touched; a
-    claim that cannot be paid (allowances.rules.why_not_payable) is skipped with the reason."""
-    claims = (
-        AllowanceClaim.objects.editable_by(acting_user)
-        .select_for_update(of=("self",))
-        .select_related("lotse")
-        .filter(pk__in=list(claim_ids))
-        .order_by("pk")
-    )
-    # with_cap_figures: whether a self-declaration of the claim's year is on file, in the same query
-    claims = list(rules.with_cap_figures(claims))
-    result = PaymentResult(paid=[], skipped=[])
-    now = timezone.now()
-    for claim in claims:
-        reason = rules.why_not_payable(
-            claim, user=acting_user, declaration_on_file=claim.declaration_on_file, now=now
-        )
-        if reason is not None:
-            result.skipped.append((claim, reason))
-            continue
-        claim.status, claim.paid_at, claim.paid_by = Status.PAID, now, acting_user
-        claim.save(update_fields=["status", "paid_at", "paid_by"])
-        record(Action.CLAIM_PAID, actor=acting_user, target=claim, batch_size=len(claims))
-        result.paid.append(claim)
-    return result

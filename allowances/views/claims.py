@@ -1,5 +1,7 @@
-"""The coordinators' allowance-claim screens: queue, decision, pay batch, exports (self-declarations:
-allowances.views.declarations).
+"""The coordinators' allowance-claim screens: queue (and pay page), decision, exports.
+
+Payout batches (the pay page's form and what follows) are in allowances.views.payouts; self-declarations in
+allowances.views.declarations.
 
 Lotsen never reach these pages (403); another region's claim is a 404; writes go through
 allowances.services.claims, which locks the claim rows and checks the state under the lock.
@@ -7,11 +9,11 @@ allowances.services.claims, which locks the claim rows and checks the state unde
 
 import io
 import logging
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.reauth import fresh_login_required, is_fresh
 from allowances import plausibility, rules
 from allowances.filters import ClaimFilter, claim_filter_data
-from allowances.forms.claims import PayClaimsForm, RejectClaimForm
+from allowances.forms.claims import RejectClaimForm
 from allowances.forms.flags import AcknowledgeFlagForm
 from allowances.models import AllowanceClaim
 from allowances.plausibility import FlagCode
@@ -34,11 +36,13 @@ from lotsen.models import Consultation
 from lotsen.views.lotsen import payment_details_context
 from portal.access import acts_for_self, coordinators_only, get_editable_or_403, is_own
 from portal.dates import last_of_month
-from portal.exports import de_date, de_decimal, excel_csv, spreadsheet_text
+from portal.exports import de_date, de_decimal, de_month, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
+#: The pay page shows more rows at once: a month's approved claims of a region fit on one page.
+PAY_PAGE_SIZE = 100
 
 
 def _claims_for(request):
@@ -68,10 +72,25 @@ def _back_to_queue(request):
 # -- queue ----------------------------------------------------------------------------------------
 @coordinators_only
 def claim_list(request):
-    claim_filter = ClaimFilter(claim_filter_data(request.GET), queryset=_claims_for(request), request=request)
-    page = Paginator(claim_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # the region's paying account joined in (no query of its own): without one no batch can be made
+    claims = _claims_for(request).annotate(region_account=F("lotse__region__paying_account__id"))
+    claim_filter = ClaimFilter(claim_filter_data(request.GET), queryset=claims, request=request)
+    approved_view = claim_filter.form.is_valid() and claim_filter.form.cleaned_data.get("status") == (
+        AllowanceClaim.Status.APPROVED
+    )
+    page_size = PAY_PAGE_SIZE if approved_view else PAGE_SIZE
+    page = Paginator(claim_filter.qs, page_size).get_page(request.GET.get("page"))
     claims = rules.attach_cap_use(page.object_list)
-    payable = [c for c in claims if c.status == AllowanceClaim.Status.APPROVED]
+    # The pay page: every approved claim with a checkbox for those who pay; a claim that cannot be paid is
+    # shown disabled with the reason (allowances.rules.why_not_payable, the one rule the batch applies too).
+    pays = _with_bank_details(request)
+    now = timezone.now()
+    approved = [c for c in claims if c.status == AllowanceClaim.Status.APPROVED]
+    for claim in approved:
+        claim.pay_block = rules.why_not_payable(
+            claim, user=request.user, declaration_on_file=claim.declaration_on_file, now=now
+        )
+    payable = [c for c in approved if c.pay_block is None] if pays else []
     return render(
         request,
         "allowances/claims/claim_list.html",
@@ -79,7 +98,12 @@ def claim_list(request):
             "filter": claim_filter,
             "page_obj": page,
             "claims": claims,
+            "pays": pays and bool(approved),
             "payable": payable,
+            "approved_view": approved_view,
+            "regions_without_account": sorted(
+                {c.lotse.region.name for c in approved if c.region_account is None} if pays else set()
+            ),
             "query": request.GET.urlencode(),
             "current_url": request.get_full_path(),
         },
@@ -237,40 +261,10 @@ def claim_consultations(request, pk: int):
     )
 
 
-# -- pay batch ------------------------------------------------------------------------------------
-@require_POST
-@coordinators_only
-@fresh_login_required
-def claims_pay(request):
-    form = PayClaimsForm(request.POST, user=request.user)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back_to_queue(request)
-    result = claim_services.mark_claims_paid(
-        claim_ids=[claim.pk for claim in form.cleaned_data["claims"]], acting_user=request.user
-    )
-    logger.info(
-        "user %s marked %s claims paid, skipped %s", request.user.pk, len(result.paid), len(result.skipped)
-    )
-    if result.paid:
-        total = sum((claim.amount for claim in result.paid), Decimal("0"))
-        messages.success(
-            request,
-            _("%(count)s claims marked as paid (%(total)s €).")
-            % {"count": len(result.paid), "total": de_decimal(total, 2)},
-        )
-    for claim, reason in result.skipped:
-        messages.warning(
-            request,
-            _("Not paid: %(lotse)s, %(month)s – %(reason)s.")
-            % {"lotse": claim.lotse.full_name, "month": claim.month.strftime("%m/%Y"), "reason": reason},
-        )
-    return _back_to_queue(request)
-
-
-# -- exports of the claims to pay -----------------------------------------------------------------
+# -- exports of the approved claims -------------------------------------------------------------------
+# A working list of the approved claims, each with whether it can be paid and, if not, why: the office
+# chases missing self-declarations and bank data from it. The bank is paid from a payout batch's files
+# (allowances.views.payouts), which list exactly the batch; this list is named for what it holds.
 # The column names are fixed German words: the file goes to the bookkeeping's German Excel, whatever
 # language the coordinator's screen is in.
 EXPORT_HEADERS = [
@@ -290,6 +284,8 @@ EXPORT_HEADERS = [
     "Freibetrag überschritten",
     # Bank data changed and not confirmed yet: do not transfer before this moment (Lotse.bank_data_on_hold)
     "Neue Bankdaten, gesperrt bis",
+    # "ja", or why the portal does not pay the claim now (allowances.rules.why_not_payable)
+    "Auszahlbar",
 ]
 
 
@@ -298,7 +294,11 @@ def _export_rows(request):
     claim_filter = ClaimFilter(data, queryset=_claims_for(request), request=request)
     claims = rules.attach_cap_use(claim_filter.qs)
     fresh = is_fresh(request)
+    now = timezone.now()
     for claim in claims:
+        reason = rules.why_not_payable(
+            claim, user=request.user, declaration_on_file=claim.declaration_on_file, now=now
+        )
         lotse = claim.lotse
         held = lotse.bank_data_on_hold()
         # A held Lotse's new bank details are not in the file the transfer is made from (new-payee hold).
@@ -324,6 +324,7 @@ def _export_rows(request):
             "held_until": (
                 timezone.localtime(lotse.bank_data_hold_until).strftime("%d.%m.%Y %H:%M") if held else ""
             ),
+            "payable": "ja" if reason is None else reason,
             "lotse": lotse,
             "full_iban": sees_bank and bool(lotse.iban),
         }
@@ -334,7 +335,7 @@ def _export(request, file_format: str) -> list[dict]:
     rows = list(_export_rows(request))
     record_export(
         actor=request.user,
-        export="claims_to_pay",
+        export="approved_claims",
         file_format=file_format,
         rows=len(rows),
         region_ids={row["lotse"].region_id for row in rows},
@@ -344,7 +345,7 @@ def _export(request, file_format: str) -> list[dict]:
 
 
 def _filename(extension: str) -> str:
-    return f"auszahlung-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f"genehmigte-abrechnungen-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def _with_bank_details(request) -> bool:
@@ -364,7 +365,7 @@ def claims_export_csv(request):
                 row["last_name"],
                 row["first_name"],
                 row["region"],
-                de_date(row["month"]),
+                de_month(row["month"]),
                 de_decimal(row["amount"], 2),
                 de_decimal(row["hours"], 1),
                 de_date(row["decided_on"]),
@@ -375,11 +376,12 @@ def claims_export_csv(request):
                 de_decimal(row["cap"], 2),
                 "ja" if row["exceeded"] else "nein",
                 row["held_until"],
+                row["payable"],
             ]
             for row in _export(request, "csv")
         ),
     )
-    logger.info("user %s exported claims to pay (csv)", request.user.pk)
+    logger.info("user %s exported approved claims (csv)", request.user.pk)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
@@ -393,12 +395,12 @@ def claims_export_xlsx(request):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Auszahlung"
+    sheet.title = "Genehmigte Abrechnungen"
     sheet.append(EXPORT_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    money, date, hours = "#,##0.00", "DD.MM.YYYY", "0.0"
-    formats = {5: date, 6: money, 7: hours, 8: date, 12: money, 13: money}
+    money, date, month, hours = "#,##0.00", "DD.MM.YYYY", "MM/YYYY", "0.0"
+    formats = {5: month, 6: money, 7: hours, 8: date, 12: money, 13: money}
     for row in _export(request, "xlsx"):
         sheet.append(
             [
@@ -417,18 +419,19 @@ def claims_export_xlsx(request):
                 row["cap"],
                 "ja" if row["exceeded"] else "nein",
                 row["held_until"],
+                row["payable"],
             ]
         )
         for column, number_format in formats.items():
             sheet.cell(row=sheet.max_row, column=column).number_format = number_format
     for letter, width in zip(
-        "ABCDEFGHIJKLMNO", (8, 20, 16, 22, 12, 12, 9, 13, 26, 30, 12, 14, 12, 12, 18), strict=True
+        "ABCDEFGHIJKLMNOP", (8, 20, 16, 22, 10, 12, 9, 13, 26, 30, 12, 14, 12, 12, 18, 40), strict=True
     ):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    logger.info("user %s exported claims to pay (xlsx)", request.user.pk)
+    logger.info("user %s exported approved claims (xlsx)", request.user.pk)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -35,7 +35,7 @@ NOTHING_TO_CONFIRM = gettext_lazy("There are no new bank details waiting for con
 
 
 def bank_data_hold_reason(lotse: Lotse) -> str:
-    """Why a claim of this Lotse is not paid now (a skip reason of mark_claims_paid)."""
+    """Why a claim of this Lotse is not paid now (a reason allowances.rules.why_not_payable gives)."""
     return _("bank data changed on %(date)s: paid once a second payer confirms it, or from %(until)s") % {
         "date": date_format(timezone.localtime(lotse.bank_data_changed_at), "SHORT_DATE_FORMAT"),
         "until": date_format(timezone.localtime(lotse.bank_data_hold_until), "SHORT_DATETIME_FORMAT"),

@@ -53,6 +53,43 @@ def _flag_acknowledged(w) -> bool:
     return ClaimFlagAcknowledgement.objects.filter(claim=w.claim.pk).exists()
 
 
+def _pay_data(w) -> dict:
+    """The confirmation page's POST: Lotse A's payable claim, an execution date, OWL's paying account."""
+    from tests.allowances.payout_helpers import execution_day, paying_account
+
+    paying_account(w.owl)
+    return {**_payable_claim(w), "confirm": "1", "execution_date": execution_day().isoformat()}
+
+
+def _in_batch(w) -> bool:
+    from allowances.models import AllowanceClaim
+
+    return AllowanceClaim.objects.get(pk=w.claim.pk).payout_batch_id is not None
+
+
+def _batch(w) -> dict:
+    """A prepared OWL batch holding Lotse A's claim, made by the OWL coordinator (who pays OWL)."""
+    from allowances.services.payouts import create_batch
+    from tests.allowances.payout_helpers import execution_day, paying_account
+
+    paying_account(w.owl)
+    _payable_claim(w)
+    result = create_batch(claim_ids=[w.claim.pk], execution_date=execution_day(), acting_user=w.coordinator)
+    w.batch = result.batch
+    return {"pk": result.batch.pk}
+
+
+def _batch_status(w) -> str:
+    from allowances.models import PayoutBatch
+
+    return PayoutBatch.objects.get(pk=w.batch.pk).status
+
+
+#: A payout batch of OWL: its coordinators and staff see it, the Siegen coordinator gets 404.
+BATCH_PAGE = expect(lotse_a=403, lotse_b=403, other_coordinator=404)
+#: Acting on (or downloading the SEPA file of) an OWL batch: only who pays OWL; staff see, do not pay.
+BATCH_PAYER = expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=404, staff=403)
+
 #: A POST that succeeds with a redirect for those who may decide the claim.
 DECIDE = expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=404, staff=302)
 #: The claim's decision page: another region's claim does not exist for the Siegen coordinator.
@@ -91,17 +128,52 @@ CASES = [
         wrote=lambda w: _claim_status(w) == "rejected",
         writers=frozenset({CO, ST}),
     ),
-    # The Siegen coordinator's batch holds a foreign id: refused with a message, nothing paid (302).
+    # The Siegen coordinator's batch holds a foreign id: refused with a message, nothing batched (302).
+    # Staff see OWL's claims but do not pay: nothing payable, one message, back to the queue (302).
     Case(
         "claims:pay",
         expect(lotse_a=403, lotse_b=403, coordinator=302, other_coordinator=302, staff=302),
         method="post",
-        data=_payable_claim,
+        data=_pay_data,
         # Only the OWL coordinator pays OWL (Coordination.handles_payments); staff see but do not pay.
+        wrote=_in_batch,
+        writers=frozenset({CO}),
+        fresh=True,
+    ),
+    # the first step from the pay page: the confirmation page with the sum (nothing written)
+    Case(
+        "claims:pay",
+        expect(lotse_a=403, lotse_b=403, coordinator=200, other_coordinator=302, staff=200),
+        method="post",
+        data=_payable_claim,
+        wrote=_in_batch,
+        writers=frozenset(),
+        fresh=True,
+    ),
+    Case("claims:batches", COORDINATORS_ONLY),
+    Case("claims:batch", BATCH_PAGE, kwargs=_batch),
+    Case("claims:batch", BATCH_PAGE, kwargs=_batch, fresh=True),
+    Case(
+        "claims:batch_confirm_sent",
+        BATCH_PAYER,
+        kwargs=_batch,
+        method="post",
         wrote=lambda w: _claim_status(w) == "paid",
         writers=frozenset({CO}),
         fresh=True,
     ),
+    Case(
+        "claims:batch_cancel",
+        BATCH_PAYER,
+        kwargs=_batch,
+        method="post",
+        wrote=lambda w: _batch_status(w) == "cancelled",
+        writers=frozenset({CO}),
+        fresh=True,
+    ),
+    Case("claims:batch_sepa", {**BATCH_PAYER, CO: 200}, kwargs=_batch, fresh=True),
+    Case("claims:batch_csv", BATCH_PAGE, kwargs=_batch, fresh=True),
+    Case("claims:batch_xlsx", BATCH_PAGE, kwargs=_batch, fresh=True),
     Case("claims:export_csv", COORDINATORS_ONLY, fresh=True),
     Case("claims:export_xlsx", COORDINATORS_ONLY, fresh=True),
     Case("claims:self_declaration_create", COORDINATORS_ONLY),

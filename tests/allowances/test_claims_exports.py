@@ -1,4 +1,5 @@
-"""The export of claims to pay, parsed back: figures, German formats, and bank details only for payers."""
+"""The export of approved claims, parsed back: figures, German formats, whether each can be paid and why
+not, and bank details only for payers. (The bank is paid from a batch's files: test_payouts.py.)"""
 
 import csv
 import datetime
@@ -68,7 +69,8 @@ def test_csv_figures_and_formats(coordinator_client, world, to_pay):
     response = coordinator_client.get(reverse("claims:export_csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "auszahlung-" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    assert "genehmigte-abrechnungen-" in response["Content-Disposition"]
+    assert ".csv" in response["Content-Disposition"]
     rows = {int(row["Nr."]): row for row in read_csv(response)}
     assert set(rows) == {
         a.pk,
@@ -76,13 +78,15 @@ def test_csv_figures_and_formats(coordinator_client, world, to_pay):
     }  # approved only (the submitted world claim is not to pay), own region only
     row = rows[a.pk]
     assert row["Nachname"] == "Güllüoğlu" and row["Vorname"] == "Ayşe"
-    assert row["Monat"] == "01.03.2025"
+    assert row["Monat"] == "03/2025"  # the month, not its first day (issue #12)
     assert row["Betrag (EUR)"] == "120,50"
     assert row["Stunden"] == "8,5"
     assert row["Genehmigt am"] == "02.04.2025"
     assert row["IBAN"] == FULL_IBAN  # the OWL coordinator pays the allowances
     assert row["Kontoinhaber"] == "Ayşe Güllüoğlu"
     assert row["Selbsterklärung liegt vor"] == "nein"
+    # the list names what it holds: approved claims, each with whether the portal pays it now and why not
+    assert row["Auszahlbar"] == "keine Selbsterklärung für 2025"
     assert sum(Decimal(r["Betrag (EUR)"].replace(",", ".")) for r in rows.values()) == Decimal("180.50")
 
 
@@ -105,7 +109,7 @@ def test_xlsx_figures_and_number_formats(coordinator_client, world, to_pay):
     assert row["Betrag (EUR)"].value == pytest.approx(120.5)
     assert row["Betrag (EUR)"].number_format == "#,##0.00"
     assert row["Monat"].value.date() == datetime.date(2025, 3, 1)
-    assert row["Monat"].number_format == "DD.MM.YYYY"
+    assert row["Monat"].number_format == "MM/YYYY"
     assert row["IBAN"].value == FULL_IBAN
     assert sum(r["Betrag (EUR)"].value for r in rows.values()) == pytest.approx(180.5)
 
@@ -136,3 +140,13 @@ def test_formula_in_a_name_stays_text(coordinator_client, world, to_pay):
     world.lotse_b.save()
     rows = read_csv(coordinator_client.get(reverse("claims:export_csv")))
     assert {row["Nachname"] for row in rows} >= {'\'=HYPERLINK("http://x")'}
+
+
+def test_payable_column_says_ja_for_a_claim_the_portal_pays(coordinator_client, world, to_pay):
+    from allowances.models import SelfDeclaration
+
+    a, b, _siegen = to_pay
+    SelfDeclaration.objects.create(lotse=world.lotse_a, year=2025, received_on=datetime.date(2025, 2, 1))
+    rows = {int(row["Nr."]): row for row in read_csv(coordinator_client.get(reverse("claims:export_csv")))}
+    assert rows[a.pk]["Auszahlbar"] == "ja"
+    assert rows[b.pk]["Auszahlbar"] == "keine Selbsterklärung für 2025"

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from allowances.models import AllowanceClaim, SelfDeclaration
+from allowances.models import AllowanceClaim, PayoutBatch, SelfDeclaration
 from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
+from tests.allowances.payout_helpers import execution_day, paying_account, prepare
 from tests.auth import reauthenticate
 
 Status = AllowanceClaim.Status
@@ -236,18 +237,22 @@ def approved_2025(world):
 
 def test_pay_batch_pays_declared_and_skips_the_rest(coordinator_client, world, approved_2025):
     a1, a2, b1 = approved_2025
+    paying_account(world.owl)
     reauthenticate(coordinator_client)
-    response = coordinator_client.post(
-        reverse("claims:pay"), {"claims": [a1.pk, a2.pk, b1.pk, world.claim.pk]}
-    )
+    response = prepare(coordinator_client, [a1.pk, a2.pk, b1.pk, world.claim.pk])
     assert response.status_code == 302
+    batch = PayoutBatch.objects.get()
+    assert response["Location"] == reverse("claims:batch", args=[batch.pk])
+    assert set(batch.claims.values_list("pk", flat=True)) == {a1.pk, a2.pk}
+    # one message for the batch: what went in, what was left out by reason
+    (text,) = messages_of(response)
+    assert "2 Abrechnungen" in text and "120,00" in text
+    assert "2 nicht aufgenommen" in text
+    response = coordinator_client.post(reverse("claims:batch_confirm_sent", args=[batch.pk]))
     statuses = dict(AllowanceClaim.objects.values_list("pk", "status"))
     assert statuses[a1.pk] == statuses[a2.pk] == Status.PAID
     assert statuses[b1.pk] == Status.APPROVED  # no self-declaration for 2025
     assert statuses[world.claim.pk] == Status.SUBMITTED  # not approved
-    texts = messages_of(response)
-    assert any("2025" in t and world.lotse_b.last_name in t for t in texts)
-    assert any("120,00" in t for t in texts)
 
 
 @pytest.mark.parametrize("foreign", ["siegen", "nonsense", "missing"])
@@ -263,26 +268,35 @@ def test_pay_batch_with_foreign_ids_changes_nothing(coordinator_client, world, a
     bad = {"siegen": siegen_claim.pk, "nonsense": "1; DROP TABLE", "missing": 999999}[foreign]
     before = snapshot()
     reauthenticate(coordinator_client)
-    response = coordinator_client.post(reverse("claims:pay"), {"claims": [a1.pk, bad]})
+    paying_account(world.owl)
+    response = prepare(coordinator_client, [a1.pk, bad])
     assert response.status_code == 302
     assert snapshot() == before  # the whole batch is refused, also the coordinator's own claim
+    assert not PayoutBatch.objects.exists()
     assert messages_of(response)
 
 
 def test_pay_batch_without_selection(coordinator_client, world):
     before = snapshot()
     reauthenticate(coordinator_client)
-    response = coordinator_client.post(reverse("claims:pay"), {})
+    response = prepare(coordinator_client, [])
     assert snapshot() == before
+    assert not PayoutBatch.objects.exists()
     assert messages_of(response)
 
 
 def test_pay_checkboxes_only_on_approved_rows(coordinator_client, world, approved_2025):
     response = coordinator_client.get(reverse("claims:list"), {"status": ""})
     content = response.content.decode()
-    for claim in approved_2025:
+    a1, a2, b1 = approved_2025
+    for claim in (a1, a2):
         assert f'name="claims" value="{claim.pk}"' in content
+    # approved but not payable: shown disabled, with the reason next to it, and never sent with the form
+    assert f'name="claims" value="{b1.pk}"' not in content
+    assert f'id="pay-{b1.pk}" disabled aria-describedby="pay-block-{b1.pk}"' in content
+    assert "Nicht auszahlbar: keine Selbsterklärung für 2025" in content
     assert f'name="claims" value="{world.claim.pk}"' not in content
+    assert f'id="pay-{world.claim.pk}"' not in content  # submitted: no checkbox at all
 
 
 # -- self-declarations -----------------------------------------------------------------------------
@@ -362,26 +376,28 @@ def test_queue_queries_do_not_grow(coordinator_client, world):
     assert counts[0] == counts[1], counts
 
 
-def test_only_those_who_pay_the_region_can_mark_claims_paid(world):
+def test_only_those_who_pay_the_region_can_batch_claims(world):
     """Paying is for a Coordination that handles payments (who also sees the bank details)."""
     from accounts.models import User
-    from allowances.services import claims as claim_services
+    from allowances.services import payouts
     from regions.models import Coordination
 
     claim = world.claim
     claim.status = AllowanceClaim.Status.APPROVED
     claim.save(update_fields=["status"])
     SelfDeclaration.objects.create(lotse=claim.lotse, year=claim.month.year)
+    paying_account(world.owl)
 
     Coordination.objects.filter(user=world.coordinator).update(handles_payments=False)
     for user in (User.objects.get(pk=world.coordinator.pk), world.staff):
-        result = claim_services.mark_claims_paid(claim_ids=[claim.pk], acting_user=user)
-        assert result.paid == [] and len(result.skipped) == 1
+        result = payouts.create_batch(claim_ids=[claim.pk], execution_date=execution_day(), acting_user=user)
+        assert result.batch is None and len(result.skipped) == 1
     claim.refresh_from_db()
-    assert claim.status == AllowanceClaim.Status.APPROVED
+    assert claim.status == AllowanceClaim.Status.APPROVED and claim.payout_batch is None
 
     Coordination.objects.filter(user=world.coordinator).update(handles_payments=True)
     payer = User.objects.get(pk=world.coordinator.pk)
-    assert claim_services.mark_claims_paid(claim_ids=[claim.pk], acting_user=payer).paid == [claim]
+    result = payouts.create_batch(claim_ids=[claim.pk], execution_date=execution_day(), acting_user=payer)
+    payouts.confirm_sent(batch=result.batch, acting_user=payer)
     claim.refresh_from_db()
-    assert claim.status == AllowanceClaim.Status.PAID
+    assert claim.status == AllowanceClaim.Status.PAID and claim.payout_batch == result.batch

@@ -15,6 +15,7 @@ from allowances.models import AllowanceClaim, Contract, SelfDeclaration
 from audit.models import AuditEntry
 from lotsen.services import lotsen as lotsen_services
 from tests import factories as f
+from tests.allowances.payout_helpers import pay, paying_account
 from tests.allowances.test_contracts import terms
 from tests.auth import enrol_totp, reauthenticate
 from tests.lotsen.test_sensitive_actions import _edit_data
@@ -100,14 +101,14 @@ def test_a_claims_export_is_one_entry_with_format_and_rows(coordinator_client, w
     assert coordinator_client.get(reverse(url_name)).status_code == 200
     export = only_entry(Action.EXPORT_PERSONAL)
     assert (export.actor, export.region) == (world.coordinator, world.owl)
-    assert export.details == {"export": "claims_to_pay", "format": file_format, "rows": 2, "full_ibans": 1}
+    assert export.details == {"export": "approved_claims", "format": file_format, "rows": 2, "full_ibans": 1}
     assert_no_personal_values(export, world.lotse_a.last_name)
     # Lotse A's full IBAN is in the file: an entry about her (she sees it on her profile); the other has none.
     seen = only_entry(Action.VIEW_IBAN)
     assert (seen.actor, seen.subject, seen.details) == (
         world.coordinator,
         world.lotse_a,
-        {"page": "claims_to_pay", "format": file_format},
+        {"page": "approved_claims", "format": file_format},
     )
 
 
@@ -221,7 +222,8 @@ def test_paying_records_each_claim_paid(coordinator_client, world):
         lotse=world.lotse_a, year=world.claim.month.year, received_on=world.claim.month
     )
     reauthenticate(coordinator_client)
-    coordinator_client.post(reverse("claims:pay"), {"claims": [world.claim.pk]})
+    paying_account(world.owl)
+    pay(coordinator_client, [world.claim.pk])
     entry = only_entry(Action.CLAIM_PAID)
     assert_target(entry, world.claim)
     assert (entry.actor, entry.subject) == (world.coordinator, world.lotse_a)

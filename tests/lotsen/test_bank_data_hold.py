@@ -16,12 +16,13 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from allowances.models import AllowanceClaim, SelfDeclaration
-from allowances.services import claims as claim_services
+from allowances.services import payouts
 from audit.models import AuditEntry
 from lotsen.models import Lotse
 from lotsen.services.bank_data import NOT_A_PAYER, OWN_CHANGE
 from portal.access import OWN_RECORD_REFUSED
 from tests import factories as f
+from tests.allowances.payout_helpers import confirm_latest, execution_day, pay, paying_account, prepare
 from tests.allowances.test_separation_of_duties import _edit_data
 from tests.auth import reauthenticate
 
@@ -147,14 +148,15 @@ def test_queue_claim_page_and_lotse_page_show_the_change(client, world, payable)
 def test_a_held_claim_is_not_paid_and_the_rest_of_the_batch_is(client, world, payable):
     claim_a, claim_b = payable
     change_iban_as(client, world.coordinator, world.lotse_a)
-    response = client.post(reverse("claims:pay"), {"claims": [claim_a.pk, claim_b.pk]})
+    paying_account(world.owl)
+    response = prepare(client, [claim_a.pk, claim_b.pk])
+    changed_on = timezone.localdate().strftime("%d.%m.%Y")
+    assert any(f"Bankdaten am {changed_on} geändert" in text for text in messages_of(response)), messages_of(
+        response
+    )
+    confirm_latest(client)
     statuses = dict(AllowanceClaim.objects.values_list("pk", "status"))
     assert (statuses[claim_a.pk], statuses[claim_b.pk]) == (Status.APPROVED, Status.PAID)
-    changed_on = timezone.localdate().strftime("%d.%m.%Y")
-    assert any(
-        world.lotse_a.last_name in text and f"Bankdaten am {changed_on} geändert" in text
-        for text in messages_of(response)
-    ), messages_of(response)
 
 
 def test_the_payer_who_changed_the_data_cannot_confirm_it(client, world, payable):
@@ -188,7 +190,8 @@ def test_a_second_payer_confirms_and_the_claim_can_be_paid(client, world, payabl
     # the payer who made the change pays now
     client.force_login(world.coordinator)
     reauthenticate(client)
-    client.post(reverse("claims:pay"), {"claims": [claim_a.pk]})
+    paying_account(world.owl)
+    pay(client, [claim_a.pk])
     assert AllowanceClaim.objects.get(pk=claim_a.pk).status == Status.PAID
 
 
@@ -206,14 +209,19 @@ def test_after_the_hold_days_the_claim_is_paid_without_confirmation(
         assert world.lotse_a.bank_data_on_hold(now) is held
         # the query the lists use agrees with the method the pages and the pay service use
         assert Lotse.objects.bank_data_on_hold(now).filter(pk=world.lotse_a.pk).exists() is held
-    result = claim_services.mark_claims_paid(claim_ids=[claim_a.pk], acting_user=world.coordinator)
-    assert result.paid == []  # today: still held
+    paying_account(world.owl)
+    result = payouts.create_batch(
+        claim_ids=[claim_a.pk], execution_date=execution_day(), acting_user=world.coordinator
+    )
+    assert result.batch is None  # today: still held
     # the calendar moves on without anybody confirming
     Lotse.objects.filter(pk=world.lotse_a.pk).update(
         bank_data_changed_at=timezone.now() - (just_after - changed_at)
     )
-    result = claim_services.mark_claims_paid(claim_ids=[claim_a.pk], acting_user=world.coordinator)
-    assert [claim.pk for claim in result.paid] == [claim_a.pk]
+    result = payouts.create_batch(
+        claim_ids=[claim_a.pk], execution_date=execution_day(), acting_user=world.coordinator
+    )
+    assert list(result.batch.claims.values_list("pk", flat=True)) == [claim_a.pk]
 
 
 def test_the_lotse_cannot_confirm_their_own_new_bank_data(client, world, payable):

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from allowances.models import AllowanceClaim, SelfDeclaration
+from allowances.models import AllowanceClaim, PayoutBatch, SelfDeclaration
 from regions.models import Coordination
 from tests import factories as f
+from tests.allowances.payout_helpers import execution_day, paying_account
 from tests.auth import reauthenticate
 
 User = get_user_model()
@@ -77,22 +78,36 @@ def _status(claim):
 
 
 def test_paying_a_batch_with_a_stale_login_asks_first_and_then_pays(client, world, payable):
+    paying_account(world.owl)
     client.force_login(world.coordinator)
-    response = client.post(reverse("claims:pay"), {"claims": [payable.pk]})
+    data = {"claims": [payable.pk], "confirm": "1", "execution_date": execution_day().isoformat()}
+    response = client.post(reverse("claims:pay"), data)
     _sent_to_reauthenticate(response, reverse("claims:pay"))
-    assert _status(payable) == AllowanceClaim.Status.APPROVED
-    # After the password the kept request is carried out (allauth replays the POST).
+    assert not PayoutBatch.objects.exists()
+    # After the password the kept request is carried out (allauth replays the POST): the batch is made.
     response = client.post(response["Location"], {"password": f.TEST_PASSWORD})
     assert response.status_code == 302
+    batch = PayoutBatch.objects.get()
+    assert list(batch.claims.all()) == [payable]
+    # confirming it as sent asks again once the login is stale, and then pays
+    client.logout()
+    client.force_login(world.coordinator)
+    response = client.post(reverse("claims:batch_confirm_sent", args=[batch.pk]))
+    _sent_to_reauthenticate(response, reverse("claims:batch_confirm_sent", args=[batch.pk]))
+    assert _status(payable) == AllowanceClaim.Status.APPROVED
+    response = client.post(response["Location"], {"password": f.TEST_PASSWORD})
     assert _status(payable) == AllowanceClaim.Status.PAID
 
 
 def test_a_wrong_password_pays_nothing(client, world, payable):
+    paying_account(world.owl)
     client.force_login(world.coordinator)
-    response = client.post(reverse("claims:pay"), {"claims": [payable.pk]})
+    data = {"claims": [payable.pk], "confirm": "1", "execution_date": execution_day().isoformat()}
+    response = client.post(reverse("claims:pay"), data)
     response = client.post(response["Location"], {"password": "wrong-password"})
     assert response.status_code == 200
     assert _status(payable) == AllowanceClaim.Status.APPROVED
+    assert not PayoutBatch.objects.exists()
 
 
 # -- an export with IBANs ----------------------------------------------------------------------------------

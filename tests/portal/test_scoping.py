@@ -9,7 +9,7 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from allowances.models import AllowanceClaim, Contract, SelfDeclaration
+from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
@@ -45,6 +45,8 @@ RULES = [
     Rule(Contract, lambda o: o.lotse.region_id, _own),
     Rule(SelfDeclaration, lambda o: o.lotse.region_id, _own),
     Rule(AllowanceClaim, lambda o: o.lotse.region_id, _own),
+    # Payout batches are the payers' tool: Lotsen see their paid claims, never the batch.
+    Rule(PayoutBatch, lambda o: o.region_id, lambda o, lotse: False),
     Rule(Consultation, lambda o: o.region_id, _own),
     Rule(Event, lambda o: o.region_id, lambda o, lotse: o.region_id in (None, lotse.region_id)),
     Rule(Attendance, lambda o: o.lotse.region_id, _own),
@@ -95,6 +97,16 @@ def full_world(world):
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b)
     for region in (world.owl, world.siegen):
         CertificateBatch.objects.create(region=region, programme_year=2014, requested_by=world.staff, total=0)
+        PayoutBatch.objects.create(
+            region=region,
+            reference=f"LP-{region.slug[:8].upper()}-2014-01-0001",
+            execution_date=datetime.date(2014, 1, 31),
+            total=0,
+            count=0,
+            debtor_name="Regionalagentur",
+            debtor_iban="DE89370400440532013000",
+            debtor_bic="COBADEFFXXX",
+        )
         ConsultationMonthCount.objects.create(
             region=region, month=datetime.date(2014, 5, 1), mode="phone", referral_kind="none", n=3
         )

@@ -76,6 +76,35 @@ def test_claims_go_10_years_after_the_end_of_the_year_of_month_and_payment(world
     check("claims", {due.pk, unpaid.pk}, {paid_in_january.pk, january.pk, world.claim.pk}, AllowanceClaim)
 
 
+def test_payout_batches_go_with_the_claims_they_paid(world, old_contract):
+    from allowances.models import PayoutBatch
+
+    def batch(reference, created, sent=None):
+        return PayoutBatch.objects.create(
+            region=world.owl,
+            reference=reference,
+            execution_date=created.date(),
+            status="sent" if sent else "cancelled",
+            total=0,
+            count=0,
+            debtor_name="Regionalagentur OWL",
+            debtor_iban="DE58480501610077123456",
+            debtor_bic="SPBIDE3BXXX",
+            created_at=created,
+            sent_at=sent,
+            cancelled_at=None if sent else created,
+        )
+
+    due = batch("LP-OWL-2014-12-0001", at(2014, 12, 10), sent=at(2014, 12, 11))
+    paid = _claim(old_contract, datetime.date(2014, 11, 1), paid_at=at(2014, 12, 11))
+    AllowanceClaim.objects.filter(pk=paid.pk).update(payout_batch=due)
+    sent_in_january = batch("LP-OWL-2014-12-0002", at(2014, 12, 30), sent=at(2015, 1, 2))
+    cancelled_old = batch("LP-OWL-2014-06-0003", at(2014, 6, 1))
+    # the claims rule runs first: the paid claim goes, and with it the batch's last claim
+    assert rule("claims").apply(TODAY) >= 1
+    check("payout_batches", {due.pk, cancelled_old.pk}, {sent_in_january.pk}, PayoutBatch)
+
+
 def test_self_declarations_go_10_years_after_the_year(world):
     due = SelfDeclaration.objects.create(
         lotse=world.lotse_b, year=2014, received_on=datetime.date(2014, 3, 1)
