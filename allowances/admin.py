@@ -101,6 +101,15 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     ]
     date_hierarchy = "month"
     inlines = [ClaimFlagAcknowledgementInline]
+    #: A claim's state changes only through the portal's services (submit, decide, pay through a batch), so
+    #: the admin never sets "paid" beside a payout; its figures are fixed once it left the Lotse's hands.
+    FIGURES = ("lotse", "contract", "month", "amount", "hours")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "status"]
+        if obj is not None and (obj.status not in AllowanceClaim.OPEN_TO_LOTSE or obj.payout_batch_id):
+            fields.extend(self.FIGURES)
+        return fields
 
     @admin.display(description=_("tax-free cap"))
     def cap_check(self, obj) -> str:

@@ -321,6 +321,13 @@ class PayoutBatch(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    #: The transfers as prepared (claim id, payee name and IBAN, amount, purpose, end-to-end id): the SEPA
+    #: file and the lists are made from this copy, so a sent batch's files always show what was paid, and a
+    #: prepared one pays exactly the accounts that were checked. A payment record (kept like the claims).
+    transfers = models.JSONField(_("transfers"), default=list, editable=False)
+    #: When the SEPA file was first downloaded: cancelling after that needs the payer's word that it was
+    #: not uploaded to the bank (or the claims could be paid twice).
+    file_downloaded_at = models.DateTimeField(_("file downloaded at"), null=True, blank=True, editable=False)
 
     objects = PayoutBatchQuerySet.as_manager()
 

@@ -53,13 +53,19 @@ def euros(amount: Decimal) -> str:
 # Which contract a month is claimed under
 # ======================================================================================================
 def contract_for_month(lotse: Lotse | int, month: datetime.date) -> Contract | None:
-    """The active contract that covers any day of the month, or None (no claim without one). One query."""
+    """The contract that covers any day of the month (active, or ended since), or None (no claim without
+    one). One query."""
     month = first_of_month(month)
+    # Ended contracts count for the months they covered: June is claimed in July under the contract that
+    # ended on 30 June (a renewal ends the old one the day before the new one starts). The newest first.
     return (
         Contract.objects.filter(
-            lotse=lotse, status=Contract.Status.ACTIVE, starts_on__lte=last_of_month(month)
+            lotse=lotse,
+            status__in=(Contract.Status.ACTIVE, Contract.Status.ENDED),
+            starts_on__lte=last_of_month(month),
         )
         .exclude(ends_on__lt=month)
+        .order_by("-starts_on")
         .first()
     )
 
@@ -442,16 +448,20 @@ def why_not_payable(
 
     Needs the claim's Lotse loaded; no query of its own. ``declaration_on_file``: a self-declaration for the
     claim's year exists (with_cap_figures annotates it). ``in_batch``: the id of the payout batch asked
-    about, when the question is whether a claim of that batch can still be paid by it."""
+    about, when the question is whether a claim of that batch can still be paid by it. ``user`` None:
+    whether anyone who pays the region could pay it (a batch's files are the same for every viewer)."""
     from lotsen.services.bank_data import bank_data_hold_reason
 
     lotse = claim.lotse
-    if acts_for_self(user, lotse):
+    # user None: whether the claim can be paid at all, by whoever pays the region (a batch's files)
+    if user is not None and acts_for_self(user, lotse):
         return _("nobody pays their own claim")
-    if not lotse.can_see_payment_details(user):
+    if user is not None and not lotse.can_see_payment_details(user):
         return _("you do not handle the payments of this region")
     if claim.status != Status.APPROVED:
         return _("not approved")
+    if claim.amount <= 0:
+        return _("nothing to pay (0 €)")
     if claim.payout_batch_id is not None and claim.payout_batch_id != in_batch:
         return _("already in a payout batch")
     if lotse.bank_data_on_hold(now):

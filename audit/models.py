@@ -52,6 +52,7 @@ class AuditEntry(models.Model):
         CONTRACT = "contract", _("changed a contract")
         CLAIM_DECIDED = "claim_decided", _("decided a claim")
         CLAIM_PAID = "claim_paid", _("paid a claim")
+        PAYOUT_BATCH = "payout_batch", _("prepared or cancelled a payout batch")
         SELF_DECLARATION = "self_declaration", _("recorded or corrected a self-declaration")
         CLAIM_FLAG_ACKNOWLEDGED = "claim_flag_acknowledged", _("acknowledged a plausibility flag of a claim")
         STATUS = "status", _("changed a status")

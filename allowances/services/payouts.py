@@ -72,20 +72,81 @@ def transfer_for(claim: AllowanceClaim) -> sepa.Transfer:
     )
 
 
+def snapshot(claim: AllowanceClaim) -> dict:
+    """What the batch keeps of a claim's transfer (PayoutBatch.transfers)."""
+    transfer = transfer_for(claim)
+    return {
+        "claim": claim.pk,
+        "month": claim.month.isoformat(),
+        "last_name": claim.lotse.last_name,
+        "first_name": claim.lotse.first_name,
+        "name": transfer.name,
+        "iban": transfer.iban,
+        "amount": str(transfer.amount),
+        "purpose": transfer.purpose,
+        "end_to_end_id": transfer.end_to_end_id,
+    }
+
+
+def kept_transfers(batch: PayoutBatch) -> list[sepa.Transfer]:
+    return [
+        sepa.Transfer(
+            name=item["name"],
+            iban=item["iban"],
+            bic=None,
+            amount=Decimal(item["amount"]),
+            purpose=item["purpose"],
+            end_to_end_id=item["end_to_end_id"],
+        )
+        for item in batch.transfers
+    ]
+
+
+def file_execution_date(batch: PayoutBatch) -> datetime.date:
+    """The date the file asks for: the batch's, or today once that has passed (a bank refuses or shifts an
+    order dated in the past; a sent batch keeps its date)."""
+    if batch.status == PayoutBatch.Status.PREPARED:
+        return max(batch.execution_date, timezone.localdate())
+    return batch.execution_date
+
+
 def debtor_of(batch: PayoutBatch) -> sepa.DebtorAccount:
     return sepa.DebtorAccount(name=batch.debtor_name, iban=batch.debtor_iban, bic=batch.debtor_bic)
 
 
-def sepa_xml(batch: PayoutBatch, claims: list[AllowanceClaim]) -> bytes:
-    """The batch's pain.001 file, validated against the schema; byte for byte the same on every export
-    (its creation time is the batch's)."""
+def sepa_xml(batch: PayoutBatch) -> bytes:
+    """The batch's pain.001 file from the transfers it kept, validated against the schema; byte for byte
+    the same on every export (its creation time is the batch's) while the execution date has not passed."""
     return sepa.credit_transfer_xml(
         debtor=debtor_of(batch),
         message_id=batch.reference,
-        execution_date=batch.execution_date,
-        transfers=[transfer_for(claim) for claim in claims],
+        execution_date=file_execution_date(batch),
+        transfers=kept_transfers(batch),
         created_at=batch.created_at,
     )
+
+
+def file_problem(batch: PayoutBatch, claims: list[AllowanceClaim]) -> str | None:
+    """Why no file may be made of a prepared batch now (a sentence), or None: the same checks as
+    confirm_sent, so a file is never given out for a batch its confirmation would refuse. A sent batch's
+    files are its record and always available; ``claims`` annotated by rules.with_cap_figures."""
+    if batch.status != PayoutBatch.Status.PREPARED:
+        return None
+    problem = stale_reason(batch, claims)
+    if problem:
+        return problem
+    now = timezone.now()
+    for claim in claims:
+        reason = rules.why_not_payable(
+            claim, user=None, declaration_on_file=claim.declaration_on_file, now=now, in_batch=batch.pk
+        )
+        if reason:
+            return _("%(lotse)s, %(month)s: %(reason)s.") % {
+                "lotse": claim.lotse.full_name,
+                "month": claim.month.strftime("%m/%Y"),
+                "reason": reason,
+            }
+    return None
 
 
 def batch_claims(batch: PayoutBatch):
@@ -100,6 +161,12 @@ def stale_reason(batch: PayoutBatch, claims: list[AllowanceClaim]) -> str | None
     total = sum((claim.amount for claim in claims), Decimal("0"))
     if len(claims) != batch.count or total != batch.total:
         return _("Its claims changed since it was prepared.")
+    kept = {item["claim"]: item for item in batch.transfers}
+    if set(kept) != {claim.pk for claim in claims}:
+        return _("Its claims changed since it was prepared.")
+    for claim in claims:
+        if Decimal(kept[claim.pk]["amount"]) != claim.amount:
+            return _("Its claims changed since it was prepared.")
     for claim in claims:
         changed_at = claim.lotse.bank_data_changed_at
         if changed_at is not None and changed_at > batch.created_at:
@@ -108,6 +175,10 @@ def stale_reason(batch: PayoutBatch, claims: list[AllowanceClaim]) -> str | None
             }
         if not claim.lotse.iban:
             return _("%(lotse)s has no bank details on file any more.") % {"lotse": claim.lotse.full_name}
+        if kept[claim.pk]["iban"] != claim.lotse.iban:  # changed without the change being recorded
+            return _("The bank details of %(lotse)s changed after the batch was prepared.") % {
+                "lotse": claim.lotse.full_name
+            }
     return None
 
 
@@ -198,8 +269,10 @@ def create_batch(*, claim_ids, execution_date: datetime.date, acting_user) -> Ba
         created_at=now,
     )
     batch.reference = sepa.batch_reference(region.slug, batch.pk, execution_date)
-    batch.save(update_fields=["reference"])
+    batch.transfers = [snapshot(claim) for claim in payable]
+    batch.save(update_fields=["reference", "transfers"])
     AllowanceClaim.objects.filter(pk__in=[claim.pk for claim in payable]).update(payout_batch=batch)
+    record(Action.PAYOUT_BATCH, actor=acting_user, target=batch, step="prepared", claims=len(payable))
     result.batch = batch
     return result
 
@@ -264,13 +337,24 @@ def confirm_sent(*, batch: PayoutBatch, acting_user) -> PayoutBatch:
 
 
 @transaction.atomic
-def cancel_batch(*, batch: PayoutBatch, acting_user) -> PayoutBatch:
-    """A prepared batch is dropped: its claims are free for another batch. A sent batch stays."""
+def cancel_batch(*, batch: PayoutBatch, acting_user, not_uploaded: bool = False) -> PayoutBatch:
+    """A prepared batch is dropped: its claims are free for another batch. A sent batch stays. Once its
+    SEPA file was downloaded, only with the payer's word that the file was not uploaded to the bank
+    (``not_uploaded``): otherwise the claims would be paid again by the next batch. The batch keeps its
+    transfers, so what a cancelled file held can always be looked up."""
     batch = _lock_batch(batch, acting_user)
     if batch.status == PayoutBatch.Status.SENT:
         raise ValidationError(_("This batch was sent to the bank and can no longer be cancelled."))
     if batch.status != PayoutBatch.Status.PREPARED:
         raise ValidationError(_("This batch is already cancelled."))
+    if batch.file_downloaded_at is not None and not not_uploaded:
+        raise ValidationError(
+            _(
+                "The SEPA file of this batch was downloaded on %(date)s. Cancel it only if the file was not "
+                "uploaded to the bank, and say so by ticking the box; if it was, confirm the batch as sent."
+            )
+            % {"date": timezone.localtime(batch.file_downloaded_at).strftime("%d.%m.%Y %H:%M")}
+        )
     list(AllowanceClaim.objects.filter(payout_batch=batch).select_for_update(of=("self",)).values_list("pk"))
     AllowanceClaim.objects.filter(payout_batch=batch).update(payout_batch=None)
     batch.status, batch.cancelled_at, batch.cancelled_by = (
@@ -279,4 +363,18 @@ def cancel_batch(*, batch: PayoutBatch, acting_user) -> PayoutBatch:
         acting_user,
     )
     batch.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    record(
+        Action.PAYOUT_BATCH,
+        actor=acting_user,
+        target=batch,
+        step="cancelled",
+        after_download=batch.file_downloaded_at is not None,
+    )
     return batch
+
+
+def note_file_downloaded(batch: PayoutBatch) -> None:
+    """Remember the first download of the SEPA file (a conditional UPDATE: the first one stays)."""
+    PayoutBatch.objects.filter(pk=batch.pk, file_downloaded_at__isnull=True).update(
+        file_downloaded_at=timezone.now()
+    )

@@ -91,11 +91,15 @@ def contract_upload(request, pk: int):
     contract = get_editable_or_403(Contract.objects.select_related("lotse"), request.user, pk=pk)
     form = ContractDocumentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.attach_signed_document(
-            contract=contract, document=form.cleaned_data["document"], acting_user=request.user
-        )
-        messages.success(request, _("The signed contract has been uploaded."))
-        return redirect("lotsen:detail", pk=contract.lotse_id)
+        try:
+            services.attach_signed_document(
+                contract=contract, document=form.cleaned_data["document"], acting_user=request.user
+            )
+        except ValidationError as error:  # e.g. one's own contract
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The signed contract has been uploaded."))
+            return redirect("lotsen:detail", pk=contract.lotse_id)
     return render(
         request,
         "allowances/contract_upload.html",

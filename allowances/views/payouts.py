@@ -6,6 +6,7 @@ only then are its claims paid. Those who pay the region act (fresh login); coord
 and programme staff see the batches with masked IBANs; another region's batch is a 404, Lotsen get 403.
 """
 
+import datetime
 import io
 import logging
 from decimal import Decimal
@@ -27,7 +28,7 @@ from allowances.models import AllowanceClaim, PayoutBatch
 from allowances.services import payouts as payout_services
 from allowances.views.claims import _back_to_queue, _queue_url_from_next
 from audit.services import record_export
-from lotsen.validators import format_iban
+from lotsen.validators import format_iban, mask_iban
 from portal.access import coordinators_only
 from portal.exports import de_date, de_decimal, de_month, excel_csv, spreadsheet_text
 from portal.forms import apply_service_errors
@@ -174,14 +175,18 @@ def _batch_or_404(request, pk):
     )
 
 
-def _claims_of(request, batch) -> list[AllowanceClaim]:
-    return list(
+def _claims_queryset(request, batch):
+    return (
         AllowanceClaim.objects.visible_to(request.user)
         .filter(payout_batch=batch)
         .select_related("lotse")
         .defer("activities")
         .order_by("pk")
     )
+
+
+def _claims_of(request, batch) -> list[AllowanceClaim]:
+    return list(_claims_queryset(request, batch))
 
 
 @coordinators_only
@@ -196,6 +201,7 @@ def batch_detail(request, pk: int):
         request,
         "allowances/payouts/batch_detail.html",
         {
+            "file_date": payout_services.file_execution_date(batch),
             "batch": batch,
             "claims": claims,
             "pays": pays,
@@ -208,12 +214,12 @@ def batch_detail(request, pk: int):
     )
 
 
-def _act(request, pk, service, done_message):
+def _act(request, pk, service, done_message, **options):
     batch = _batch_or_404(request, pk)
     if not rules.pays_region(request.user, batch.region_id):
         raise PermissionDenied
     try:
-        service(batch=batch, acting_user=request.user)
+        service(batch=batch, acting_user=request.user, **options)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -243,6 +249,7 @@ def batch_cancel(request, pk: int):
         pk,
         payout_services.cancel_batch,
         _("Payout batch %(reference)s is cancelled; its claims can be put into a new batch."),
+        not_uploaded=request.POST.get("not_uploaded") == "1",
     )
 
 
@@ -256,8 +263,8 @@ def _file_claims(request, batch):
     if batch.status == PayoutBatch.Status.CANCELLED:
         messages.error(request, _("A cancelled batch has no transfer file."))
         return None
-    claims = _claims_of(request, batch)
-    problem = payout_services.stale_reason(batch, claims)
+    claims = list(rules.with_cap_figures(_claims_queryset(request, batch)))
+    problem = payout_services.file_problem(batch, claims)
     if problem:
         messages.error(
             request,
@@ -288,10 +295,11 @@ def batch_sepa(request, pk: int):
     if claims is None:
         return redirect("claims:batch", pk=batch.pk)
     try:
-        xml = payout_services.sepa_xml(batch, claims)
+        xml = payout_services.sepa_xml(batch)
     except payout_services.sepa.SepaError as error:
         messages.error(request, str(error))
         return redirect("claims:batch", pk=batch.pk)
+    payout_services.note_file_downloaded(batch)
     _audit_file(request, batch, claims, file_format="xml", full_ibans=True)
     logger.info("user %s downloaded the SEPA file of payout batch %s", request.user.pk, batch.pk)
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
@@ -314,23 +322,21 @@ BATCH_HEADERS = [
 
 
 def _batch_rows(request, batch, claims):
-    """One row per transfer, as in the SEPA file; full IBANs for a payer after a fresh login."""
-    fresh = is_fresh(request)
-    full = rules.pays_region(request.user, batch.region_id) and fresh
-    for claim in claims:
-        lotse = claim.lotse
-        transfer = payout_services.transfer_for(claim)
+    """One row per transfer, as the batch kept it (the SEPA file's content); full IBANs for a payer after a
+    fresh login, masked for the others."""
+    full = rules.pays_region(request.user, batch.region_id) and is_fresh(request)
+    for item in batch.transfers:
         yield (
             [
-                claim.pk,
-                spreadsheet_text(lotse.last_name),
-                spreadsheet_text(lotse.first_name),
-                claim.month,
-                claim.amount,
-                spreadsheet_text(transfer.name) if full else "***",
-                lotse.iban_for(request.user, fresh=fresh),
-                transfer.purpose,
-                transfer.end_to_end_id,
+                item["claim"],
+                spreadsheet_text(item["last_name"]),
+                spreadsheet_text(item["first_name"]),
+                datetime.date.fromisoformat(item["month"]),
+                Decimal(item["amount"]),
+                spreadsheet_text(item["name"]) if full else "***",
+                format_iban(item["iban"]) if full else mask_iban(item["iban"]),
+                item["purpose"],
+                item["end_to_end_id"],
             ],
             full,
         )

@@ -18,7 +18,7 @@ FORBIDDEN = {
     ),
     r"\.rate\s*\*|\*\s*[\w.]*\.rate\b": ("computes a limit from a contract rate", set()),
     r"status__in=\[\s*(AllowanceClaim\.)?Status\.APPROVED": ("lists what counts against the cap", set()),
-    # the hold itself is the Lotse app's and pages show it; why it stops a payment only rules.why_not_payable says
+    # the hold is the Lotse app's and pages show it; why it stops a payment only rules.why_not_payable says
     r"bank_data_hold_reason\(": (
         "names why a payment waits for new bank data",
         {"lotsen/services/bank_data.py"},
