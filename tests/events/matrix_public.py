@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events.models import EventSession, GuestRegistration
 from tests import factories as f
-from tests.matrix import A, CO, LA, LB, OC, PUBLIC, ST, Case, expect
+from tests.matrix import CO, LA, LB, OC, PUBLIC, ST, A, Case, expect
 
 EVERYONE = frozenset({A, LA, LB, CO, OC, ST})
 NOT_FOUND = expect(anonymous=404, lotse_a=404, lotse_b=404, coordinator=404, other_coordinator=404, staff=404)
