@@ -92,7 +92,9 @@ def test_register_creates_a_pending_registration_and_sends_the_confirm_link(
     assert f"/events/guest/{registration.token}/confirm/" in html
 
 
-def test_get_on_the_confirm_link_does_not_confirm_but_post_does(client, event, django_capture_on_commit_callbacks):
+def test_get_on_the_confirm_link_does_not_confirm_but_post_does(
+    client, event, django_capture_on_commit_callbacks
+):
     post(client, event, django_capture_on_commit_callbacks)
     registration = GuestRegistration.objects.get()
     url = reverse("events:guest_confirm", args=[registration.token])
@@ -143,7 +145,9 @@ def test_a_known_address_gets_the_same_page_and_its_link_by_mail(
     registration = GuestRegistration.objects.get()
     guests.confirm_guest(registration=registration)
     mail.outbox.clear()
-    second = post(client, event, django_capture_on_commit_callbacks, email="  MEHMET@example.org ", name="X Y")
+    second = post(
+        client, event, django_capture_on_commit_callbacks, email="  MEHMET@example.org ", name="X Y"
+    )
     assert second.status_code == first.status_code and second["Location"] == first["Location"]
     assert GuestRegistration.objects.count() == 1
     assert len(mail.outbox) == 1
@@ -179,8 +183,12 @@ def test_without_a_cache_the_registration_still_works(
     assert GuestRegistration.objects.count() == 1
 
 
-def test_after_the_deadline_registration_is_refused_with_a_message(client, event, django_capture_on_commit_callbacks):
-    Event.objects.filter(pk=event.pk).update(registration_deadline=timezone.localdate() - datetime.timedelta(days=1))
+def test_after_the_deadline_registration_is_refused_with_a_message(
+    client, event, django_capture_on_commit_callbacks
+):
+    Event.objects.filter(pk=event.pk).update(
+        registration_deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
     with translation.override("en"):
         response = post(client, event, django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
@@ -212,8 +220,12 @@ def test_event_full_puts_the_guest_on_the_waiting_list(world, event, django_capt
 def test_workshop_full_puts_the_guest_on_that_workshops_waiting_list(world, event, workshop):
     EventSession.objects.filter(pk=workshop.pk).update(capacity=1)
     confirmed_guest(event, "first@example.org", session=workshop)
-    late = guests.confirm_guest(registration=confirmed_guest(event, "late@example.org", workshop, Status.PENDING))
-    other = guests.confirm_guest(registration=confirmed_guest(event, "free@example.org", None, Status.PENDING))
+    late = guests.confirm_guest(
+        registration=confirmed_guest(event, "late@example.org", workshop, Status.PENDING)
+    )
+    other = guests.confirm_guest(
+        registration=confirmed_guest(event, "free@example.org", None, Status.PENDING)
+    )
     assert late.status == Status.WAITING
     assert other.status == Status.CONFIRMED  # the event itself still has places
 
@@ -260,7 +272,9 @@ def test_lotsen_and_guests_share_the_seats(world, event):
 def test_a_lotse_cancelling_moves_a_guest_up(lotse_client, world, event, django_capture_on_commit_callbacks):
     Event.objects.filter(pk=event.pk).update(capacity=1)
     services.register(event=event, lotse=world.lotse_a, acting_user=world.lotse_a.user)
-    waiting = guests.confirm_guest(registration=confirmed_guest(event, "w@example.org", status=Status.PENDING))
+    waiting = guests.confirm_guest(
+        registration=confirmed_guest(event, "w@example.org", status=Status.PENDING)
+    )
     assert waiting.status == Status.WAITING
     with django_capture_on_commit_callbacks(execute=True):
         lotse_client.post(reverse("me:event_cancel", args=[event.pk]))
@@ -308,9 +322,10 @@ def test_a_lotse_and_a_guest_compete_for_the_last_seat(transactional_db, world):
         thread.join(10)
     assert outcomes["guest"] == Status.CONFIRMED
     assert "fully booked" in str(outcomes["lotse"])
-    taken = Attendance.objects.filter(event=event).count() + GuestRegistration.objects.filter(
-        event=event, status=Status.CONFIRMED
-    ).count()
+    taken = (
+        Attendance.objects.filter(event=event).count()
+        + GuestRegistration.objects.filter(event=event, status=Status.CONFIRMED).count()
+    )
     assert taken == 1
 
 
@@ -320,7 +335,9 @@ def test_manage_page_shows_the_qr_code_and_changes_the_workshop(client, world, e
     url = reverse("events:guest_manage", args=[registration.token])
     html = client.get(url).content.decode()
     assert 'src="data:image/png;base64,' in html and "Workshop 20" in html
-    response = client.post(reverse("events:guest_change", args=[registration.token]), {"session": workshop.pk})
+    response = client.post(
+        reverse("events:guest_change", args=[registration.token]), {"session": workshop.pk}
+    )
     assert response["Location"] == url
     registration.refresh_from_db()
     assert registration.session == workshop

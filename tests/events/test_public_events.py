@@ -126,7 +126,9 @@ def test_staff_creates_a_public_event_with_a_workshop(staff_client, world):
 
 
 def test_a_workshop_that_ends_before_it_starts_is_refused(staff_client, world):
-    response = staff_client.post(reverse("events:create"), _event_post(world, **{"sessions-0-ends_at": "2031-12-16T12:00"}))
+    response = staff_client.post(
+        reverse("events:create"), _event_post(world, **{"sessions-0-ends_at": "2031-12-16T12:00"})
+    )
     assert response.status_code == 200
     assert "The workshop must end after it starts." in response.content.decode() or "Workshop muss" in (
         response.content.decode()
