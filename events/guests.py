@@ -383,8 +383,13 @@ def change_session(*, registration: GuestRegistration, session: EventSession | N
         if not has_free_seat(None, new_session):
             raise ValidationError(_("This workshop is fully booked. Your registration is unchanged."))
     registration.session = new_session
-    registration.save(update_fields=["session"])
-    if registration.status == Status.CONFIRMED and old_session_id:
+    was_waiting = registration.status == Status.WAITING
+    if was_waiting:
+        _place(registration, event, new_session, now)  # the other workshop may have a seat
+    registration.save(update_fields=["session", "status", "confirmed_at", "waiting_since"])
+    if was_waiting and registration.status == Status.CONFIRMED:
+        _mail(registration, "moved_up")
+    if registration.status == Status.CONFIRMED and old_session_id and not was_waiting:
         move_up(event=event, session_id=old_session_id, now=now)
     return registration
 

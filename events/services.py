@@ -175,6 +175,11 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
         # Someone excused gets their place back only if it has not been given away meanwhile.
         if seats_taken(event) >= event.capacity:
             raise ValidationError(_("This event is fully booked."))
+    gives_back = attendance.status in takes_a_place and status not in takes_a_place
     attendance.status, attendance.updated_by = status, acting_user
     attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    if gives_back:  # excused before the event: the seat goes to the waiting list
+        from events.guests import move_up
+
+        move_up(event=event, session_id=attendance.session_id)
     return attendance

@@ -394,3 +394,36 @@ def test_emails_are_in_the_guests_language(client, event, django_capture_on_comm
             HTTP_ACCEPT_LANGUAGE="de",
         )
     assert mail.outbox[1].subject.startswith("Bitte bestätigen")
+
+
+def test_a_waiting_guest_who_switches_to_a_workshop_with_places_gets_a_seat(
+    client, world, event, workshop, django_capture_on_commit_callbacks
+):
+    other = EventSession.objects.create(
+        event=event,
+        number=1,
+        title="Anerkennung",
+        starts_at=workshop.starts_at,
+        ends_at=workshop.ends_at,
+        capacity=1,
+    )
+    EventSession.objects.filter(pk=workshop.pk).update(capacity=1)
+    confirmed_guest(event, "seated@example.org", session=workshop)
+    waiting = confirmed_guest(event, "w@example.org", session=workshop, status=Status.WAITING)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("events:guest_change", args=[waiting.token]), {"session": other.pk})
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.session) == (Status.CONFIRMED, other)
+    assert [m.to for m in mail.outbox] == [["w@example.org"]]
+
+
+def test_a_lotse_excused_before_the_event_gives_the_seat_to_the_waiting_list(world, event):
+    Event.objects.filter(pk=event.pk).update(capacity=1)
+    attendance = services.register(event=event, lotse=world.lotse_a, acting_user=world.staff)
+    waiting = guests.confirm_guest(
+        registration=confirmed_guest(event, "w@example.org", status=Status.PENDING)
+    )
+    assert waiting.status == Status.WAITING
+    services.set_attendance(attendance=attendance, status=Attendance.Status.EXCUSED, acting_user=world.staff)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
