@@ -650,7 +650,7 @@ class DemoBuilder:
             capacity=120,
             registration_deadline=datetime.date(year, 12, 9),
             is_public=True,
-            address="Haus der Wissenschaft, Palmenstraße 16, 40217 Düsseldorf",
+            address="Palmenstraße 16, 40217 Düsseldorf",
             accessibility=(
                 "Stufenloser Zugang über den Seiteneingang, Aufzug zu allen Räumen, barrierefreie WCs im "
                 "Erdgeschoss. Induktionsschleife im großen Saal. Gebärdensprachdolmetschung auf Anfrage bis "
