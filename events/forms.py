@@ -1,10 +1,12 @@
 import math
 
 from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Attendance, Event
+from events.models import Attendance, Event, EventSession, GuestRegistration
+from events.services import seats_taken
 from events.validators import no_markup
 from lotsen.models import Lotse
 from portal.forms import DateInput, Form, ModelForm
@@ -28,12 +30,16 @@ class EventForm(ModelForm):
             "hours_credited",
             "capacity",
             "registration_deadline",
+            "is_public",
+            "address",
+            "accessibility",
         ]
         widgets = {
             "starts_at": DATETIME_WIDGET,
             "ends_at": DATETIME_WIDGET,
             "registration_deadline": DateInput,
             "description": forms.Textarea(attrs={"rows": 4}),
+            "accessibility": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -49,7 +55,7 @@ class EventForm(ModelForm):
             region.required = True
             region.empty_label = None if region.queryset.count() == 1 else "---------"
             region.help_text = ""
-        for name in ("title", "topic", "place"):
+        for name in ("title", "topic", "place", "address"):
             self.fields[name].validators.append(no_markup)
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs["min"] = 1
@@ -60,7 +66,7 @@ class EventForm(ModelForm):
         if capacity is not None and capacity < 1:
             raise forms.ValidationError(_("The capacity must be at least 1 (leave it empty for no limit)."))
         if capacity is not None and self.instance.pk:
-            taken = self.instance.attendances.taking_a_place().count()
+            taken = seats_taken(self.instance)
             if capacity < taken:
                 raise forms.ValidationError(
                     _("%(taken)s Lotsen are already registered; the capacity cannot be lower."),
@@ -116,3 +122,132 @@ class RegisterLotsenForm(Form):
 
 class AttendanceStatusForm(Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)
+
+
+class EventSessionForm(ModelForm):
+    """One parallel workshop of an event (edited with the event, an inline formset)."""
+
+    class Meta:
+        model = EventSession
+        fields = ["number", "title", "starts_at", "ends_at", "room", "capacity"]
+        widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "room"):
+            self.fields[name].validators.append(no_markup)
+        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["number"].widget.attrs["min"] = 1
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError(_("The capacity must be at least 1 (leave it empty for no limit)."))
+        if capacity is not None and self.instance.pk:
+            taken = seats_taken(session=self.instance)
+            if capacity < taken:
+                raise forms.ValidationError(
+                    _("%(taken)s places are already taken; the capacity cannot be lower."),
+                    params={"taken": taken},
+                )
+        return capacity
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The workshop must end after it starts."))
+        return cleaned
+
+
+class BaseSessionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        numbers = []
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                if (
+                    form.cleaned_data.get("DELETE")
+                    and form.instance.pk
+                    and seats_taken(session=form.instance)
+                ):
+                    raise forms.ValidationError(
+                        _("A workshop with registrations cannot be deleted: %(title)s"),
+                        params={"title": form.instance.title},
+                    )
+                continue
+            number = form.cleaned_data.get("number")
+            if number in numbers:
+                raise forms.ValidationError(_("Each workshop needs its own number."))
+            numbers.append(number)
+
+
+SessionFormSet = inlineformset_factory(
+    Event,
+    EventSession,
+    form=EventSessionForm,
+    formset=BaseSessionFormSet,
+    extra=1,
+    max_num=50,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class GuestRegistrationForm(Form):
+    """The public registration form of a guest (no account)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, validators=[no_markup])
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, validators=[no_markup])
+    institution_kind = forms.ChoiceField(
+        label=_("Kind of institution"), choices=GuestRegistration.InstitutionKind.choices
+    )
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    session = forms.ModelChoiceField(
+        label=_("Workshop"),
+        queryset=EventSession.objects.none(),
+        required=False,
+        empty_label=_("no workshop"),
+    )
+    needs = forms.CharField(
+        label=_("Accessibility or dietary needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my details are stored for this event."),
+        error_messages={
+            "required": _("Please agree to the privacy notice; without it we cannot register you.")
+        },
+    )
+    #: the honeypot: hidden from people (and screen readers), filled in by bots
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        sessions = event.sessions.all()
+        self.fields["session"].queryset = sessions
+        if not sessions:
+            del self.fields["session"]
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class GuestSessionForm(Form):
+    session = forms.ModelChoiceField(
+        label=_("Workshop"),
+        queryset=EventSession.objects.none(),
+        required=False,
+        empty_label=_("no workshop"),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = event.sessions.all()

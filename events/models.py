@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,11 +38,28 @@ class EventQuerySet(ScopedQuerySet):
         return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
 
     def with_places_taken(self):
-        """Annotate ``places_taken``: registrations that hold a place (one query for the whole list)."""
-        return self.annotate(
-            places_taken=models.Count(
-                "attendances", filter=Q(attendances__status__in=Attendance.TAKES_A_PLACE)
+        """Annotate ``places_taken``: Lotsen and confirmed guests who hold a place (one query for the whole
+        list; correlated subqueries, so the two counts do not multiply each other's rows)."""
+        lotsen = (
+            Attendance.objects.filter(event=models.OuterRef("pk"), status__in=Attendance.TAKES_A_PLACE)
+            .order_by()
+            .values("event")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        guests = (
+            GuestRegistration.objects.filter(
+                event=models.OuterRef("pk"), status__in=GuestRegistration.TAKES_A_PLACE
             )
+            .order_by()
+            .values("event")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        zero = models.Value(0)
+        return self.annotate(
+            places_taken=Coalesce(models.Subquery(lotsen, output_field=models.IntegerField()), zero)
+            + Coalesce(models.Subquery(guests, output_field=models.IntegerField()), zero)
         )
 
 

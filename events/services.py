@@ -3,12 +3,54 @@ at once cannot overfill it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Attendance, Event
+from events.models import Attendance, Event, EventSession, GuestRegistration
 from lotsen.models import Lotse
 from portal.access import forbid_self, is_own, require_coordination
+
+
+# -- seats: shared by Lotsen (Attendance) and guests (GuestRegistration) ------------------------------
+def lock_event_and_session(event_id: int, session_id: int | None) -> tuple[Event, EventSession | None]:
+    """Lock the event row, then the workshop row (always in this order, so nothing deadlocks)."""
+    event = Event.objects.select_for_update().get(pk=event_id)
+    session = EventSession.objects.select_for_update().get(pk=session_id) if session_id else None
+    return event, session
+
+
+def seats_taken(event: Event | None = None, session: EventSession | None = None) -> int:
+    """Seats held of the event (or, with ``session``, of that workshop): Lotsen registered or attended and
+    confirmed guests. Count under the lock of lock_event_and_session to decide on a seat."""
+    if session is not None:
+        lotsen = Attendance.objects.filter(session=session, status__in=Attendance.TAKES_A_PLACE).count()
+        guests = GuestRegistration.objects.filter(
+            session=session, status__in=GuestRegistration.TAKES_A_PLACE
+        ).count()
+        return lotsen + guests
+    lotsen = Attendance.objects.filter(event=event, status__in=Attendance.TAKES_A_PLACE).count()
+    guests = GuestRegistration.objects.filter(event=event, status__in=GuestRegistration.TAKES_A_PLACE).count()
+    return lotsen + guests
+
+
+def seats_taken_by_session(event: Event) -> dict[int, int]:
+    """{session id: seats held} for all workshops of the event (one query)."""
+    rows = EventSession.objects.filter(event=event).annotate(
+        lotsen=Count(
+            "attendances", filter=Q(attendances__status__in=Attendance.TAKES_A_PLACE), distinct=True
+        ),
+        guests_=Count("guests", filter=Q(guests__status__in=GuestRegistration.TAKES_A_PLACE), distinct=True),
+    )
+    return {row.pk: row.lotsen + row.guests_ for row in rows}
+
+
+def has_free_seat(event: Event | None, session: EventSession | None = None) -> bool:
+    """A seat is free at the event (if given) and in the workshop (if given)."""
+    if event is not None and event.capacity is not None and seats_taken(event) >= event.capacity:
+        return False
+    full = session is not None and session.capacity is not None
+    return not (full and seats_taken(session=session) >= session.capacity)
 
 
 def can_register(*, acting_user, lotse: Lotse) -> bool:
@@ -32,7 +74,7 @@ def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool 
     attendance = Attendance.objects.filter(event=event, lotse=lotse).first()
     if attendance and attendance.status in Attendance.TAKES_A_PLACE:
         return attendance  # registering twice changes nothing
-    if event.capacity is not None and event.attendances.taking_a_place().count() >= event.capacity:
+    if not has_free_seat(event):  # Lotsen and confirmed guests share the seats
         raise ValidationError(_("This event is fully booked."))
     if attendance is None:
         return Attendance.objects.create(event=event, lotse=lotse, updated_by=acting_user)
@@ -64,7 +106,7 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
         if getattr(existing.get(lotse.pk), "status", None) not in Attendance.TAKES_A_PLACE
     ]
     if event.capacity is not None:
-        free = event.capacity - event.attendances.taking_a_place().count()
+        free = event.capacity - seats_taken(event)
         if len(newcomers) > free:
             raise ValidationError(
                 _(
@@ -87,16 +129,28 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
 
 @transaction.atomic
 def cancel(*, attendance: Attendance, acting_user) -> None:
-    """Cancel a registration before the deadline (a coordinator may also cancel later)."""
-    attendance = Attendance.objects.select_for_update().select_related("event", "lotse").get(pk=attendance.pk)
+    """Cancel a registration before the deadline (a coordinator may also cancel later). The freed seat goes
+    to the first guest on the waiting list."""
+    # The event first, then the workshop and the attendance: the same order as register() and the guests'.
+    ids = Attendance.objects.filter(pk=attendance.pk).values_list("event_id", "session_id").first()
+    if ids is None:
+        raise ValidationError(_("This registration no longer exists."))
+    event, _session = lock_event_and_session(*ids)
+    attendance = Attendance.objects.select_for_update().select_related("lotse").get(pk=attendance.pk)
+    attendance.event = event
     if not can_register(acting_user=acting_user, lotse=attendance.lotse):
         raise PermissionDenied
     own = is_own(attendance, acting_user) and not acting_user.is_coordinator
-    if own and not attendance.event.registration_open():
+    if own and not event.registration_open():
         raise ValidationError(_("The registration deadline has passed; please contact your coordinator."))
     if attendance.status == Attendance.Status.ATTENDED:
         raise ValidationError(_("Attendance has already been recorded."))
+    held_seat = attendance.status in Attendance.TAKES_A_PLACE
     attendance.delete()
+    if held_seat:
+        from events.guests import move_up  # events.guests builds on this module
+
+        move_up(event=event, session_id=ids[1])
 
 
 @transaction.atomic
@@ -119,8 +173,13 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
     takes_a_place = Attendance.TAKES_A_PLACE
     if status in takes_a_place and attendance.status not in takes_a_place and event.capacity is not None:
         # Someone excused gets their place back only if it has not been given away meanwhile.
-        if event.attendances.taking_a_place().count() >= event.capacity:
+        if seats_taken(event) >= event.capacity:
             raise ValidationError(_("This event is fully booked."))
+    gives_back = attendance.status in takes_a_place and status not in takes_a_place
     attendance.status, attendance.updated_by = status, acting_user
     attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    if gives_back:  # excused before the event: the seat goes to the waiting list
+        from events.guests import move_up
+
+        move_up(event=event, session_id=attendance.session_id)
     return attendance

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from events.views import events as views
+from events.views import public as public_views
 
 app_name = "events"
 urlpatterns = [
@@ -12,4 +13,15 @@ urlpatterns = [
     path("<id:pk>/attendance/", views.event_attendance, name="attendance"),
     path("attendance/<id:pk>/", views.attendance_set, name="attendance_set"),
     path("attendance/<id:pk>/remove/", views.registration_remove, name="registration_remove"),
+    # public, without login (events.views.public)
+    path("public/", public_views.public_list, name="public_list"),
+    path("public/privacy/", public_views.public_privacy, name="public_privacy"),
+    path("public/<id:pk>/", public_views.public_detail, name="public_detail"),
+    path("public/<id:pk>/register/", public_views.public_register, name="public_register"),
+    path("public/<id:pk>/thanks/", public_views.public_registered, name="public_registered"),
+    path("guest/<slug:token>/", public_views.guest_manage, name="guest_manage"),
+    path("guest/<slug:token>/confirm/", public_views.guest_confirm, name="guest_confirm"),
+    path("guest/<slug:token>/workshop/", public_views.guest_change, name="guest_change"),
+    path("guest/<slug:token>/cancel/", public_views.guest_cancel, name="guest_cancel"),
+    path("guest/<slug:token>/event.ics", public_views.guest_ics, name="guest_ics"),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import random
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from allowances import rules
 from allowances.models import AllowanceClaim, Contract, PayingAccount, SelfDeclaration, TaxAllowanceKind
-from events.models import Attendance, Event
+from events.models import Attendance, Event, EventSession, GuestRegistration
 from home.reference_data import ensure_reference_data
 from lotsen.models import Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
@@ -597,6 +598,7 @@ class DemoBuilder:
             registration_deadline=(now + datetime.timedelta(days=23)).date(),
         )
         self.attend(conference, owl_lotsen[:2] + siegen_lotsen[:2], Attendance.Status.REGISTERED)
+        self.transfer_conference(year)
 
         # Contracts running since six months ago; one of them ends within the next 30 days.
         start = (today.replace(day=1) - datetime.timedelta(days=150)).replace(day=1)
@@ -634,6 +636,131 @@ class DemoBuilder:
                 self.claim(lotse, contract, today.replace(day=1), Status.DRAFT, Decimal("80.00"))
 
     # -- consultations: anonymous profiles only -----------------------------------------------------
+    def transfer_conference(self, year: int) -> Event:
+        """The public closing conference of the year (issue #13): guests from Jobcenters, agencies,
+        integration centres and migrant organisations register without an account; two small parallel
+        workshops, one of them full with a waiting list."""
+        conference = self.event(
+            None,
+            "Transfer- und Abschlussveranstaltung",
+            Event.Kind.CONFERENCE,
+            aware(year, 12, 16, 10),
+            hours=Decimal("0"),
+            place="Düsseldorf, Haus der Wissenschaft",
+            topic="Interkulturelle Arbeitsmarktlotsen NRW: Ergebnisse und Transfer",
+            description=(
+                "10:00 Ankommen und Begrüßung\n"
+                "10:30 Ergebnisse des Programmjahres – Lotsinnen und Lotsen berichten\n"
+                "12:00 Mittagspause\n"
+                "13:00 Parallele Workshops\n"
+                "15:00 Podium: Was bleibt, was geht weiter?\n"
+                "16:30 Ende der Veranstaltung"
+            ),
+            ends_at=aware(year, 12, 16, 16, 30),
+            capacity=120,
+            registration_deadline=datetime.date(year, 12, 9),
+            is_public=True,
+            address="Palmenstraße 16, 40217 Düsseldorf",
+            accessibility=(
+                "Stufenloser Zugang über den Seiteneingang, Aufzug zu allen Räumen, barrierefreie WCs im "
+                "Erdgeschoss. Induktionsschleife im großen Saal. Gebärdensprachdolmetschung auf Anfrage bis "
+                "zum 2. Dezember."
+            ),
+        )
+        workshops = []
+        for number, title, room, capacity in [
+            (1, "Anerkennung ausländischer Abschlüsse – Wege durch das Verfahren", "Raum 1.04", 3),
+            (20, "Migrantenorganisationen – starke Partner der Arbeitsmarktakteure", "Raum 2.11", 2),
+        ]:
+            session, created = EventSession.objects.update_or_create(
+                event=conference,
+                number=number,
+                defaults={
+                    "title": title,
+                    "starts_at": aware(year, 12, 16, 13),
+                    "ends_at": aware(year, 12, 16, 14, 45),
+                    "room": room,
+                    "capacity": capacity,
+                },
+            )
+            self.summary.count("workshops", created)
+            workshops.append(session)
+        first, twenty = workshops
+        Kind, Status = GuestRegistration.InstitutionKind, GuestRegistration.Status
+        consent = aware(year, 11, 3, 9)
+        guests = [
+            ("Sabine Krüger", "Jobcenter Düsseldorf", Kind.JOBCENTER, first, Status.CONFIRMED, "de"),
+            (
+                "Mehmet Aydın",
+                "Agentur für Arbeit Bielefeld",
+                Kind.EMPLOYMENT_AGENCY,
+                twenty,
+                Status.CONFIRMED,
+                "de",
+            ),
+            (
+                "Ewa Nowak",
+                "Kommunales Integrationszentrum Kreis Siegen-Wittgenstein",
+                Kind.INTEGRATION_CENTRE,
+                twenty,
+                Status.CONFIRMED,
+                "de",
+            ),
+            (
+                "Thomas Berger",
+                "Diakonie Migrationsberatung Siegen",
+                Kind.COUNSELLING,
+                first,
+                Status.CONFIRMED,
+                "de",
+            ),
+            (
+                "Amina Haddad",
+                "Verband der Migrantenorganisationen OWL",
+                Kind.MIGRANT_ORGANISATION,
+                first,
+                Status.CONFIRMED,
+                "en",
+            ),
+            ("Jörg Lammers", "IHK Ostwestfalen", Kind.OTHER, None, Status.PENDING, "de"),
+            (
+                "Leyla Demir",
+                "Bund der Migrantenvereine Düsseldorf",
+                Kind.MIGRANT_ORGANISATION,
+                twenty,
+                Status.WAITING,
+                "de",
+            ),
+            ("Daniel Osei", "Jobcenter Kreis Olpe", Kind.JOBCENTER, first, Status.WAITING, "en"),
+        ]
+        for index, (name, organisation, kind, session, status, language) in enumerate(guests):
+            email = f"gast{index + 1}@example.org"
+            confirmed = status == Status.CONFIRMED
+            values = {
+                "session": session,
+                "name": name,
+                "organisation": organisation,
+                "institution_kind": kind,
+                "email": email,
+                "language": language,
+                "status": status,
+                "consent_at": consent + datetime.timedelta(hours=index),
+                "confirmed_at": consent + datetime.timedelta(hours=index, minutes=5) if confirmed else None,
+                "waiting_since": (
+                    consent + datetime.timedelta(hours=index, minutes=5) if status == Status.WAITING else None
+                ),
+                "needs": "vegetarisch" if index == 1 else "",
+            }
+            # The personal link stays the same when the demo is seeded again.
+            _guest, created = GuestRegistration.objects.update_or_create(
+                event=conference,
+                email_key=email,
+                defaults=values,
+                create_defaults={**values, "token": secrets.token_urlsafe(32)},
+            )
+            self.summary.count("guests", created)
+        return conference
+
     def consultations(self, owl_lotsen, owl_partners, siegen_lotsen, siegen_partners) -> None:
         today = self.today
         modes = list(Consultation.Mode.values)

@@ -363,6 +363,9 @@ AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=3)
 REPORT_EXPORT_RETENTION_DAYS = env.int("REPORT_EXPORT_RETENTION_DAYS", default=7)
 #: Days after a public event's end after which its guests' registrations are deleted.
 GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=30)
+# Public guest registration (events.guests): registrations per client address and per e-mail address an hour.
+GUEST_RATE_LIMIT_PER_IP = env.int("GUEST_RATE_LIMIT_PER_IP", default=20)
+GUEST_RATE_LIMIT_PER_ADDRESS = env.int("GUEST_RATE_LIMIT_PER_ADDRESS", default=5)
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)

@@ -6,6 +6,7 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from events import services
 from events.filters import EventFilter
-from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm
+from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm, SessionFormSet
 from events.models import Attendance, Event
 from events.selectors import attendances_with_training_hours
 from portal.access import coordinators_only, get_editable_or_403, works_in_coordination
@@ -77,17 +78,39 @@ def event_detail(request, pk: int):
 
 
 # -- plan events ----------------------------------------------------------------------------------
+def _session_formset(request, event):
+    """The event's workshops; a POST without them (an older form, a script) leaves them unchanged."""
+    posted = request.method == "POST" and any(key.startswith("sessions-") for key in request.POST)
+    return SessionFormSet(request.POST if posted else None, instance=event, prefix="sessions")
+
+
+def _valid(form, formset) -> bool:
+    form_valid = form.is_valid()  # both validated, so all errors show at once
+    return (formset.is_valid() if formset.is_bound else True) and form_valid
+
+
+def _save_event_form(request, form, formset, *, created: bool):
+    with transaction.atomic():
+        event = form.save(commit=False)
+        if created:
+            event.created_by = request.user
+        event.save()
+        if formset.is_bound:
+            formset.instance = event
+            formset.save()
+    logger.info("event %s %s by user %s", event.pk, "created" if created else "changed", request.user.pk)
+    return event
+
+
 @coordinators_only
 def event_create(request):
     form = EventForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        event = form.save(commit=False)
-        event.created_by = request.user
-        event.save()
-        logger.info("event %s created by user %s", event.pk, request.user.pk)
+    formset = _session_formset(request, Event())
+    if request.method == "POST" and _valid(form, formset):
+        event = _save_event_form(request, form, formset, created=True)
         messages.success(request, _("The event “%(title)s” was created.") % {"title": event.title})
         return redirect("events:detail", pk=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": None})
+    return render(request, "events/event_form.html", {"form": form, "formset": formset, "event": None})
 
 
 @coordinators_only
@@ -95,12 +118,12 @@ def event_edit(request, pk: int):
     # 403 e.g. for a programme-wide event, which a coordinator sees but may not change.
     event = get_editable_or_403(_events(), request.user, pk=pk)
     form = EventForm(request.POST or None, instance=event, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        logger.info("event %s changed by user %s", event.pk, request.user.pk)
+    formset = _session_formset(request, event)
+    if request.method == "POST" and _valid(form, formset):
+        _save_event_form(request, form, formset, created=False)
         messages.success(request, _("The event “%(title)s” was saved.") % {"title": event.title})
         return redirect("events:detail", pk=event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event})
+    return render(request, "events/event_form.html", {"form": form, "formset": formset, "event": event})
 
 
 # -- registrations --------------------------------------------------------------------------------

@@ -192,3 +192,29 @@ def test_the_demo_drafts_can_be_submitted_as_they_are():
     for claim in drafts:
         work = rules.month_work(lotse=claim.lotse, month=claim.month)
         assert rules.claim_problems(claim.contract, amount=claim.amount, hours=claim.hours, work=work) == {}
+
+
+def test_the_public_transfer_conference_with_workshops_guests_and_a_waiting_list(client):
+    from events.models import GuestRegistration
+
+    seed()
+    year = timezone.localdate().year
+    conference = Event.objects.get(title="Transfer- und Abschlussveranstaltung", starts_at__year=year)
+    assert conference.is_public and conference.address and conference.accessibility
+    start, end = timezone.localtime(conference.starts_at), timezone.localtime(conference.ends_at)
+    assert (start.month, start.day, start.hour, end.hour, end.minute) == (12, 16, 10, 16, 30)
+    assert conference.registration_deadline == datetime.date(year, 12, 9)
+    assert [s.number for s in conference.sessions.all()] == [1, 20]
+    assert "Migrantenorganisationen – starke Partner der Arbeitsmarktakteure" in str(
+        conference.sessions.last()
+    )
+    statuses = list(GuestRegistration.objects.filter(event=conference).values_list("status", flat=True))
+    assert (
+        statuses.count("confirmed") >= 3 and statuses.count("pending") == 1 and statuses.count("waiting") == 2
+    )
+    kinds = set(GuestRegistration.objects.filter(event=conference).values_list("institution_kind", flat=True))
+    assert len(kinds) >= 4
+    tokens = set(GuestRegistration.objects.values_list("token", flat=True))
+    seed()
+    assert set(GuestRegistration.objects.values_list("token", flat=True)) == tokens  # the links stay valid
+    assert client.get(reverse("events:public_detail", args=[conference.pk])).status_code == 200
