@@ -116,3 +116,17 @@ class RegisterLotsenForm(Form):
 
 class AttendanceStatusForm(Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)
+
+
+class CheckinForm(Form):
+    """The "Check in" button at the door: one guest or one Lotse's attendance, and the search to return to."""
+
+    guest = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    lotse = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("guest")) == bool(cleaned.get("lotse")):
+            raise forms.ValidationError(_("Please choose whom to check in."))
+        return cleaned

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from events.views import at_event
 from events.views import events as views
 
 app_name = "events"
@@ -12,4 +13,13 @@ urlpatterns = [
     path("<id:pk>/attendance/", views.event_attendance, name="attendance"),
     path("attendance/<id:pk>/", views.attendance_set, name="attendance_set"),
     path("attendance/<id:pk>/remove/", views.registration_remove, name="registration_remove"),
+    # at the event (issue #13)
+    path("<id:pk>/participants/", at_event.participant_list, name="participants"),
+    path("<id:pk>/participants/csv/", at_event.participants_csv, name="participants_csv"),
+    path("<id:pk>/participants/xlsx/", at_event.participants_xlsx, name="participants_xlsx"),
+    path("<id:pk>/badges/", at_event.badges_create, name="badges_create"),
+    path("badges/<id:pk>/", at_event.badge_batch, name="badge_batch"),
+    path("badges/<id:pk>/download/", at_event.badge_download, name="badge_download"),
+    path("<id:pk>/checkin/", at_event.checkin, name="checkin"),
+    path("checkin/<str:token>/", at_event.checkin_scan, name="checkin_scan"),
 ]

@@ -363,6 +363,8 @@ AUDIT_RETENTION_YEARS = env.int("AUDIT_RETENTION_YEARS", default=3)
 REPORT_EXPORT_RETENTION_DAYS = env.int("REPORT_EXPORT_RETENTION_DAYS", default=7)
 #: Days after a public event's end after which its guests' registrations are deleted.
 GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=30)
+#: Days a generated PDF of name badges (events.BadgeBatch) is kept.
+BADGE_RETENTION_DAYS = env.int("BADGE_RETENTION_DAYS", default=7)
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)
