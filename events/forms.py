@@ -251,3 +251,17 @@ class GuestSessionForm(Form):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = event.sessions.all()
+
+
+class CheckinForm(Form):
+    """The "Check in" button at the door: one guest or one Lotse's attendance, and the search to return to."""
+
+    guest = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    lotse = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("guest")) == bool(cleaned.get("lotse")):
+            raise forms.ValidationError(_("Please choose whom to check in."))
+        return cleaned

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -337,3 +338,57 @@ class GuestRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.event}"
+
+
+def badge_upload_to(instance, filename: str) -> str:
+    # No personal data in the name: a random key, not the event's title or a participant's name.
+    return f"badges/{uuid.uuid4().hex}.pdf"
+
+
+class BadgeBatchQuerySet(ScopedQuerySet):
+    """Name badges of an event are the event's coordinators' tool (programme-wide events: staff)."""
+
+    region_lookup = "event__region"
+
+
+class BadgeBatch(models.Model):
+    """One PDF of name badges for the (filtered) participants of an event, rendered by the worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be rendered")
+        RENDERING = "rendering", _("rendering")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="badge_batches"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    #: who is on the badges, chosen in the request (the worker has no user to scope with): ids only
+    guest_ids = models.JSONField(default=list, editable=False)
+    attendance_ids = models.JSONField(default=list, editable=False)
+    done = models.PositiveIntegerField(_("badges done"), default=0)
+    total = models.PositiveIntegerField(_("badges in the file"), default=0)
+    file = models.FileField(_("file"), upload_to=badge_upload_to, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = BadgeBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("name badge file")
+        verbose_name_plural = _("name badge files")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.total})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

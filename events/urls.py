@@ -1,5 +1,6 @@
 from django.urls import path
 
+from events.views import at_event
 from events.views import events as views
 from events.views import public as public_views
 
@@ -24,4 +25,13 @@ urlpatterns = [
     path("guest/<slug:token>/workshop/", public_views.guest_change, name="guest_change"),
     path("guest/<slug:token>/cancel/", public_views.guest_cancel, name="guest_cancel"),
     path("guest/<slug:token>/event.ics", public_views.guest_ics, name="guest_ics"),
+    # at the event (issue #13)
+    path("<id:pk>/participants/", at_event.participant_list, name="participants"),
+    path("<id:pk>/participants/csv/", at_event.participants_csv, name="participants_csv"),
+    path("<id:pk>/participants/xlsx/", at_event.participants_xlsx, name="participants_xlsx"),
+    path("<id:pk>/badges/", at_event.badges_create, name="badges_create"),
+    path("badges/<id:pk>/", at_event.badge_batch, name="badge_batch"),
+    path("badges/<id:pk>/download/", at_event.badge_download, name="badge_download"),
+    path("<id:pk>/checkin/", at_event.checkin, name="checkin"),
+    path("checkin/<slug:token>/", at_event.checkin_scan, name="checkin_scan"),
 ]

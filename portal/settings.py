@@ -366,6 +366,8 @@ GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=30)
 # Public guest registration (events.guests): registrations per client address and per e-mail address an hour.
 GUEST_RATE_LIMIT_PER_IP = env.int("GUEST_RATE_LIMIT_PER_IP", default=20)
 GUEST_RATE_LIMIT_PER_ADDRESS = env.int("GUEST_RATE_LIMIT_PER_ADDRESS", default=5)
+#: Days a generated PDF of name badges (events.BadgeBatch) is kept.
+BADGE_RETENTION_DAYS = env.int("BADGE_RETENTION_DAYS", default=7)
 
 # --------------------------------------------------------------------------------------------------
 # Logging: no personal data in logs (we log ids, never names, e-mails or form contents)

@@ -30,7 +30,7 @@ from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclara
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
-from events.models import Attendance, GuestRegistration
+from events.models import Attendance, BadgeBatch, GuestRegistration
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
 from reports.models import ConsultationMonthCount, ReportExport
 
@@ -245,6 +245,13 @@ def guests_due(today):
     )
 
 
+def badges_due(today):
+    """Name badge PDFs: printed for the door, not needed days later (BADGE_RETENTION_DAYS)."""
+    return BadgeBatch.objects.filter(
+        created_at__lt=start_of(today - datetime.timedelta(days=settings.BADGE_RETENTION_DAYS))
+    )
+
+
 def sessions_due(today):
     return Session.objects.filter(expire_date__lt=start_of(today))
 
@@ -304,6 +311,12 @@ RULES: list[Rule] = [
         _("guest registrations of public events"),
         guests_due,
         lambda today: _delete(guests_due(today)),
+    ),
+    Rule(
+        "badges",
+        _("name badge files"),
+        badges_due,
+        lambda today: _delete_with_files(badges_due(today), "file"),
     ),
     Rule("sessions", _("expired sessions"), sessions_due, lambda today: _delete(sessions_due(today))),
     Rule("mfa_resets", _("MFA reset records"), mfa_resets_due, lambda today: _delete(mfa_resets_due(today))),

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from allowances import rules
 from allowances.models import AllowanceClaim, TaxAllowanceKind
 from certificates.models import Certificate
-from events.models import Attendance, Event
+from events.models import Attendance, Event, GuestRegistration
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
 from portal.dates import last_of_month, next_month
@@ -444,6 +444,8 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         Row(str(_("Total")), [shown[("n", total_key)], sums["lotsen"]]),
     )
 
+    tables["conference"] = _conference_table(user, regions, start_at, end_at)
+
     overview = tables["regions"].all_rows[-1].values
     headline = [
         (str(_("Consultations")), shown[("n", total_key)], "count"),
@@ -455,6 +457,45 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         (str(_("Allowances paid (EUR)")), overview[8], "money"),
     ]
     return Report(period=period, regions=regions, tables=tables, headline=headline)
+
+
+def _conference_table(user, regions: list[Region], start_at, end_at) -> Table:
+    """Public events (conferences) in the period: registered (confirmed guests and Lotsen holding a place) and
+    checked in, by kind of institution, the Lotsen as a kind of their own (two queries). Guests of a
+    programme-wide event count in the report over all regions only (they belong to no region)."""
+    region_ids = [region.pk for region in regions]
+    events = Q(event__is_public=True, event__starts_at__gte=start_at, event__starts_at__lt=end_at)
+    guest_events = Q(event__region_id__in=region_ids)
+    if user.sees_everything and len(regions) == Region.objects.visible_to(user).count():
+        guest_events |= Q(event__region__isnull=True)
+    guests = {
+        row["institution_kind"]: row
+        for row in GuestRegistration.objects.visible_to(user)
+        .filter(events, guest_events, status__in=GuestRegistration.TAKES_A_PLACE)
+        .values("institution_kind")
+        .annotate(registered=Count("id"), checked_in=Count("id", filter=Q(checked_in_at__isnull=False)))
+        .order_by()
+    }
+    lotsen = (
+        Attendance.objects.visible_to(user)
+        .filter(events, lotse__region_id__in=region_ids, status__in=Attendance.TAKES_A_PLACE)
+        .aggregate(
+            registered=Count("id"), checked_in=Count("id", filter=Q(status=Attendance.Status.ATTENDED))
+        )
+    )
+    rows = [Row(str(_("Lotsen")), [lotsen["registered"], lotsen["checked_in"]])]
+    for kind, label in GuestRegistration.InstitutionKind.choices:
+        row = guests.get(kind, {})
+        rows.append(Row(str(label), [row.get("registered", 0), row.get("checked_in", 0)]))
+    totals = Row(str(_("Total")), [sum(row.values[0] for row in rows), sum(row.values[1] for row in rows)])
+    return Table(
+        "conference",
+        str(_("Public events: registered and checked in")),
+        str(_("Kind of institution")),
+        [Column("registered", str(_("Registered"))), Column("checked_in", str(_("Checked in")))],
+        rows,
+        totals,
+    )
 
 
 def _counted(name: str, condition: Q | None = None) -> dict:

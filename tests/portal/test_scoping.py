@@ -13,7 +13,7 @@ from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclara
 from audit.models import AuditEntry
 from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
-from events.models import Attendance, Event, GuestRegistration
+from events.models import Attendance, BadgeBatch, Event, GuestRegistration
 from lotsen.models import Consultation, Lotse, LotseStatusChange
 from organisations.models import Organisation, PartnerInstitution
 from portal.scoping import ScopedQuerySet
@@ -56,6 +56,8 @@ RULES = [
     # Batches are a coordinator's tool: Lotsen never see them, only their own certificates.
     Rule(AuditEntry, lambda o: o.region_id, lambda o, lotse: o.subject_id == lotse.pk),
     Rule(CertificateBatch, lambda o: o.region_id, lambda o, lotse: False),
+    # Name badge files: the event's coordinators (programme-wide events: staff), never Lotsen.
+    Rule(BadgeBatch, lambda o: o.event.region_id, lambda o, lotse: False),
     # Consultation counts of closed years (kept by retention): coordinators by region, never Lotsen.
     Rule(ConsultationMonthCount, lambda o: o.region_id, lambda o, lotse: False),
 ]
@@ -93,6 +95,7 @@ def full_world(world):
             consent_at=timezone.now(),
             token=f"token-{event.pk}",
         )
+        BadgeBatch.objects.create(event=event, requested_by=world.staff)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_siegen)
     f.AttendanceFactory(event=world.programme_event, lotse=world.lotse_b)
     for region in (world.owl, world.siegen):

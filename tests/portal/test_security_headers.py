@@ -97,6 +97,7 @@ def test_static_files_stay_cacheable(client, settings):
 PDF_TEMPLATES = {
     "certificates/templates/certificates/certificate.html",
     "reports/templates/reports/pdf/summary.html",
+    "events/templates/events/badges.html",
 }
 INLINE_CODE = [
     # A script with src= is a file; type="application/json" is data (json_script, allauth's passkey forms).
