@@ -21,7 +21,9 @@ def _screen_templates() -> list[Path]:
     for root in roots:
         for path in sorted(root.rglob("*.html")):
             name = path.relative_to(root).as_posix()
-            if name not in PRINT_TEMPLATES and "<table" in path.read_text():
+            # e-mails are not screens: their layout tables (role="presentation") are what mail clients need
+            is_email = "/email/" in f"/{name}"
+            if name not in PRINT_TEMPLATES and not is_email and "<table" in path.read_text():
                 found.append(path)
     return found
 
