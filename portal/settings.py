@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "privacy",
+    "notifications",
     "home",
 ]
 
@@ -174,6 +175,19 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Reminders (README "Reminders"); each e-mail goes out once however often a task runs.
+    "event-reminders": {
+        "task": "notifications.tasks.event_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "coordinator-digest": {
+        "task": "notifications.tasks.coordinator_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
+    "claim-month-reminders": {
+        "task": "notifications.tasks.claim_month_reminders",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 # Fail fast in the web request when Redis is down instead of hanging for minutes.

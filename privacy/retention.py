@@ -32,6 +32,7 @@ from audit.services import Action, record
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, BadgeBatch, GuestRegistration
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
+from notifications.models import SentReminder
 from reports.models import ConsultationMonthCount, ReportExport
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: § 147 AO / § 257 HGB: accounting records are kept 10 years after the end of the calendar year (law, not
 #: a setting).
 TAX_RETENTION_YEARS = 10
+#: How long the log of sent reminders (notifications.SentReminder) is kept.
+SENT_REMINDER_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,12 @@ def badges_due(today):
     )
 
 
+def sent_reminders_due(today):
+    """The memory that makes each reminder go out once: needed until the reminder can no longer come
+    again (a week, a month), kept a year (ids only, no address)."""
+    return SentReminder.objects.filter(sent_at__lt=start_of(months_before(today, SENT_REMINDER_MONTHS)))
+
+
 def sessions_due(today):
     return Session.objects.filter(expire_date__lt=start_of(today))
 
@@ -317,6 +326,12 @@ RULES: list[Rule] = [
         _("name badge files"),
         badges_due,
         lambda today: _delete_with_files(badges_due(today), "file"),
+    ),
+    Rule(
+        "sent_reminders",
+        _("log of sent reminders"),
+        sent_reminders_due,
+        lambda today: _delete(sent_reminders_due(today)),
     ),
     Rule("sessions", _("expired sessions"), sessions_due, lambda today: _delete(sessions_due(today))),
     Rule("mfa_resets", _("MFA reset records"), mfa_resets_due, lambda today: _delete(mfa_resets_due(today))),

@@ -27,6 +27,7 @@ APPS = [
     "reports",
     "audit",
     "privacy",
+    "notifications",
     "portal",
     "home",
 ]
