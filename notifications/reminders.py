@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -114,19 +114,10 @@ def _send_all(mails) -> int:
 
 # -- events: two days before ------------------------------------------------------------------------------
 def _guest_link(registration: GuestRegistration) -> str:
-    """The guest's personal link (events.guests, the guests branch), else the event's public page."""
-    try:
-        from events.guests import manage_url  # noqa: PLC0415 (may not exist yet)
+    """The guest's personal link: see the registration, change the workshop, cancel."""
+    from events.guests import absolute
 
-        return manage_url(registration)
-    except (ImportError, AttributeError):
-        pass
-    for name in ("events:public_detail", "events:public_event"):
-        try:
-            return settings.SITE_URL + reverse(name, kwargs={"pk": registration.event_id})
-        except NoReverseMatch:
-            continue
-    return settings.SITE_URL + "/events/public/"
+    return absolute("events:guest_manage", registration)
 
 
 def event_reminder_mails(now: datetime.datetime):
@@ -263,9 +254,15 @@ def previous_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
+#: Days after the first working day on which the monthly claim reminder still goes out if it could not before.
+CLAIM_REMINDER_CATCH_UP_DAYS = 3
+
+
 def claim_month_mails(now: datetime.datetime):
     today = timezone.localdate(now)
-    if today != first_working_day_of_month(today):
+    # from the first working day, and a few days after it: a run that could not send (mail server down)
+    # is made good by the next one; the once-key keeps it to one reminder per Lotse and month
+    if not 0 <= (today - first_working_day_of_month(today)).days <= CLAIM_REMINDER_CATCH_UP_DAYS:
         return
     month = previous_month(today)
     next_month = today.replace(day=1)

@@ -6,9 +6,11 @@ import re
 _QUERY = re.compile(r"\?[^\s\"]*")
 
 #: Paths whose remainder is a secret: whoever reads it can set a password or confirm an address (reset keys,
-#: invitation tokens, allauth's e-mail confirmation keys), or look up a holder's name (certificate codes).
+#: invitation tokens, allauth's e-mail confirmation keys), look up a holder's name (certificate codes), act
+#: for a guest (their personal link, the QR code at the door) or switch off someone's reminders.
 _TOKEN_PATH = re.compile(
-    r"(/accounts/password/reset/key/|/accounts/invitation/|/accounts/confirm-email/|/verify/)"
+    r"(/accounts/password/reset/key/|/accounts/invitation/|/accounts/confirm-email/|/verify/"
+    r"|/events/guest/|/events/checkin/|/reminders/unsubscribe/)"
     r"[^\s?#\"'<>]+"
 )
 MASK = "…/"

@@ -183,7 +183,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "coordinator-digest": {
         "task": "notifications.tasks.coordinator_digest",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        # hourly until noon on Mondays: a run that could not send is made good by the next (once per week)
+        "schedule": crontab(day_of_week="mon", hour="7-12", minute=0),
     },
     "claim-month-reminders": {
         "task": "notifications.tasks.claim_month_reminders",

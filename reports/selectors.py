@@ -478,7 +478,13 @@ def _conference_table(user, regions: list[Region], start_at, end_at) -> Table:
     }
     lotsen = (
         Attendance.objects.visible_to(user)
-        .filter(events, lotse__region_id__in=region_ids, status__in=Attendance.TAKES_A_PLACE)
+        # registered like a confirmed guest: holding a place, or marked absent at the door (who was excused
+        # gave the place back before); guests who did not come stay confirmed and count the same way
+        .filter(
+            events,
+            lotse__region_id__in=region_ids,
+            status__in=[*Attendance.TAKES_A_PLACE, Attendance.Status.ABSENT],
+        )
         .aggregate(
             registered=Count("id"), checked_in=Count("id", filter=Q(status=Attendance.Status.ATTENDED))
         )

@@ -100,3 +100,18 @@ def test_easter():
     assert workdays.easter_sunday(2024) == datetime.date(2024, 3, 31)
     assert workdays.easter_sunday(2026) == datetime.date(2026, 4, 5)
     assert workdays.easter_sunday(2027) == datetime.date(2027, 3, 28)
+
+
+def test_a_reminder_the_mail_server_refused_goes_out_the_next_day(clock, world, lotsen, settings):
+    clock.set(berlin(2026, 8, 3, 8, 0))  # the first working day, the mail server is down
+    settings.EMAIL_BACKEND = "tests.notifications.broken_mail.EmailBackend"
+    assert tasks.claim_month_reminders.apply().get() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.set(berlin(2026, 8, 4, 8, 0))
+    assert tasks.claim_month_reminders.apply().get() == 2
+    clock.set(berlin(2026, 8, 10, 8, 0))  # a week later the month's round is over: a newcomer gets none
+    late = f.LotseFactory(region=world.owl, user=f.UserFactory())
+    f.ContractFactory(lotse=late, starts_on=datetime.date(2026, 1, 1))
+    assert tasks.claim_month_reminders.apply().get() == 0
+    clock.set(berlin(2026, 8, 5, 8, 0))  # within the catch-up days they would have got it
+    assert tasks.claim_month_reminders.apply().get() == 1

@@ -98,6 +98,8 @@ def test_the_reminder_tells_date_place_address_and_workshop_in_the_recipients_la
             ]:
                 assert expected in text, (message.subject, expected)
     assert "Hallo Ayşe," in german.body
+    # the guest's personal link (change the workshop, cancel), not only the public page
+    assert f"/events/guest/{confirmed.token}/" in english.body
     assert "Hello Jane Guest," in english.body
     assert f"/events/{event.pk}/" in german.body
 

@@ -127,3 +127,17 @@ def test_the_log_of_an_unknown_certificate_code_has_no_code(client, world, caplo
     assert client.get(reverse("verify:code", args=["ZZZZ9999QQ"])).status_code == 404
     text = _no_token_in(caplog.records, "ZZZZ9999QQ")
     assert "Not Found: /verify/…/" in text
+
+
+def test_guest_links_check_in_codes_and_unsubscribe_links_are_masked():
+    """Whoever reads the log must not be able to cancel a guest, check one in or unsubscribe someone."""
+    for path in (
+        "/events/guest/s3cr3t-T0ken/cancel/",
+        "/events/checkin/s3cr3t-T0ken/",
+        "/reminders/unsubscribe/s3cr3t-T0ken/",
+    ):
+        record = logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, f"Not Found: {path}", None, None
+        )
+        MaskTokens().filter(record)
+        assert "s3cr3t-T0ken" not in record.getMessage(), path

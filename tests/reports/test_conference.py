@@ -41,6 +41,9 @@ def test_conference_figures(client, world, django_assert_max_num_queries):
     make_guest(owl_conference, "Abgesagt", kind="ki", status="cancelled", email="x@example.org")
     f.AttendanceFactory(event=owl_conference, lotse=world.lotse_a, status=Attendance.Status.ATTENDED)
     f.AttendanceFactory(event=owl_conference, lotse=world.lotse_b, status=Attendance.Status.EXCUSED)
+    # registered and did not come: counted as registered, like a confirmed guest who did not come
+    absent = f.LotseFactory(region=world.owl)
+    f.AttendanceFactory(event=owl_conference, lotse=absent, status=Attendance.Status.ABSENT)
     # not counted: a non-public event, a public event of another year, another region's public event
     make_guest(
         f.EventFactory(region=world.owl, starts_at=owl_conference.starts_at, ends_at=owl_conference.ends_at),
@@ -55,11 +58,11 @@ def test_conference_figures(client, world, django_assert_max_num_queries):
     rows, response = _conference(client)
     values = list(rows.values())
     # Lotsen first, then the kinds of institution, then the total
-    assert values[0] == [1, 1]  # Lotse A attended; Lotse B excused is no place
+    assert values[0] == [2, 1]  # Lotse A attended, one absent; Lotse B excused is no place
     by_kind = dict(zip(list(rows)[1:-1], values[1:-1], strict=True))
     assert list(by_kind.values())[0] == [3, 1]  # Jobcenter: two at the conference + "Noch einer"
     assert list(by_kind.values())[4] == [1, 1]  # the migrant organisation; the waiting guest is no place
-    assert values[-1] == [1 + 3 + 1, 3]
+    assert values[-1] == [2 + 3 + 1, 3]
     assert "Siegener" not in response.content.decode()
 
     client.force_login(world.staff)
