@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: lock lock-check run test lint beat format bench bench-seed bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
+.PHONY: lock lock-check run test lint beat format bench bench-seed bench-claims bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
 
 # uv itself, pinned with hashes; the rest comes from uv.lock.
 $(UV): uv-bootstrap.txt
@@ -71,10 +71,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 # Every benchmark prints its figures as lines `BENCH <name> <value> <unit>`.
-bench: bench-seed bench-certificates bench-reports
+bench: bench-seed bench-claims bench-certificates bench-reports
 
 bench-seed: $(STAMP)
 	$(PY) benchmarks/bench_seed.py
+
+# The claim queue, the pay page and a payout batch with 1 and 500 claims (issue #12).
+bench-claims: $(STAMP) compilemessages
+	$(PY) benchmarks/bench_claims.py
 
 # Added by the certificates and reports issues; until their scripts exist the targets say so.
 bench-certificates: $(STAMP) compilemessages
