@@ -1,5 +1,7 @@
 """Check-in at the door: a guest (checked_in_at/by) or a Lotse (their attendance set to attended, through
-events.services.set_attendance). Both idempotent: checking in twice keeps the first time and person."""
+events.services.set_attendance). Both idempotent: checking in twice keeps the first time and person. Both
+only within the same window (events.services.check_checkin_window: from two hours before the start to the
+end of the event)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +26,7 @@ def check_in_guest(*, registration: GuestRegistration, acting_user) -> GuestRegi
         raise PermissionDenied
     if registration.checked_in_at is not None:
         return registration
+    services.check_checkin_window(registration.event)
     if registration.status not in GuestRegistration.TAKES_A_PLACE:
         raise ValidationError(
             _("%(name)s cannot be checked in: %(status)s.")
@@ -43,6 +46,7 @@ def check_in_lotse(*, attendance: Attendance, acting_user) -> Attendance:
         raise PermissionDenied
     if current.status == Attendance.Status.ATTENDED:
         return current
+    services.check_checkin_window(current.event)
     if current.status not in Attendance.TAKES_A_PLACE:
         raise ValidationError(
             _("%(name)s cannot be checked in: %(status)s.")

@@ -99,6 +99,17 @@ class EventForm(ModelForm):
         return cleaned
 
 
+def workshop_field(event: Event) -> forms.ModelChoiceField:
+    """The choice among the event's parallel workshops (optional)."""
+    return forms.ModelChoiceField(
+        label=_("Workshop"),
+        queryset=event.sessions.all(),
+        required=False,
+        empty_label=_("no workshop"),
+        error_messages={"invalid_choice": _("Please choose one of this event's workshops.")},
+    )
+
+
 class RegisterLotsenForm(Form):
     lotsen = forms.ModelMultipleChoiceField(
         label=_("Lotsen to register"),
@@ -118,6 +129,9 @@ class RegisterLotsenForm(Form):
             lotsen = lotsen.filter(region_id=event.region_id)
         already = Attendance.objects.visible_to(user).filter(event=event).taking_a_place().values("lotse_id")
         self.fields["lotsen"].queryset = lotsen.exclude(pk__in=already).order_by("last_name", "first_name")
+        self.fields["session"] = workshop_field(event)
+        if not self.fields["session"].queryset:
+            del self.fields["session"]
 
 
 class AttendanceStatusForm(Form):
@@ -160,19 +174,24 @@ class EventSessionForm(ModelForm):
         return cleaned
 
 
+def _has_registrations(session: EventSession) -> bool:
+    """Any registration that names the workshop, whatever its status: they protect it from deletion."""
+    return session.guests.exists() or session.attendances.exists()
+
+
 class BaseSessionFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         numbers = []
         for form in self.forms:
             if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
-                if (
-                    form.cleaned_data.get("DELETE")
-                    and form.instance.pk
-                    and seats_taken(session=form.instance)
-                ):
+                if form.cleaned_data.get("DELETE") and form.instance.pk and _has_registrations(form.instance):
                     raise forms.ValidationError(
-                        _("A workshop with registrations cannot be deleted: %(title)s"),
+                        _(
+                            "The workshop “%(title)s” cannot be deleted: guests or Lotsen have chosen it "
+                            "(also those cancelled, waiting or not yet confirmed). Change its title or "
+                            "capacity instead."
+                        ),
                         params={"title": form.instance.title},
                     )
                 continue
@@ -251,6 +270,14 @@ class GuestSessionForm(Form):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = event.sessions.all()
+
+
+class WorkshopChoiceForm(Form):
+    """A Lotse registering themself: the workshop, if the event has any (me:event_register)."""
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"] = workshop_field(event)
 
 
 class CheckinForm(Form):

@@ -39,8 +39,10 @@ Status = GuestRegistration.Status
 
 # -- links ------------------------------------------------------------------------------------------
 def checkin_url(registration: GuestRegistration) -> str:
-    """The absolute URL in the guest's QR code (served by the check-in screens as ``events:checkin_scan``)."""
-    return f"{settings.SITE_URL}/events/checkin/{registration.token}/"
+    """The absolute URL in the guest's QR code (served by the check-in screens as ``events:checkin_scan``).
+    It carries the check-in secret, never the token of the personal link: whoever sees the QR code can at
+    most have the guest checked in by someone who may edit the event, not cancel the registration."""
+    return f"{settings.SITE_URL}/events/checkin/{registration.checkin_token}/"
 
 
 def absolute(name: str, registration: GuestRegistration) -> str:
@@ -153,7 +155,9 @@ def ics_for(registration: GuestRegistration) -> bytes:
     event, session = registration.event, registration.session
     location = ", ".join(part for part in (event.place, event.address) if part)
     summary = event.title if session is None else f"{event.title} – {session}"
-    description = absolute("events:guest_manage", registration)
+    # The public page of the event, not the personal link: a calendar is often shared with colleagues, and
+    # whoever had the personal link could cancel the registration.
+    description = settings.SITE_URL + reverse("events:public_detail", kwargs={"pk": event.pk})
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -342,13 +346,27 @@ def _place(registration: GuestRegistration, event: Event, session, now) -> None:
         registration.waiting_since = registration.waiting_since or now
 
 
+def _lock(registration: GuestRegistration) -> tuple[Event, GuestRegistration, EventSession | None]:
+    """Lock the event, then the registration re-read from the database, then the workshop it holds now
+    (the order of lock_event_and_session). The workshop must be read under the locks: a change of workshop
+    in another tab between the caller's read and here would otherwise count one workshop and book another."""
+    event, _none = lock_event_and_session(registration.event_id, None)
+    registration = GuestRegistration.objects.select_for_update().get(pk=registration.pk)
+    session = (
+        EventSession.objects.select_for_update().get(pk=registration.session_id)
+        if registration.session_id
+        else None
+    )
+    registration.event = event
+    return event, registration, session
+
+
 @transaction.atomic
 def confirm_guest(*, registration: GuestRegistration, now=None) -> GuestRegistration:
     """The click in the e-mail (POST): CONFIRMED with a seat, or WAITING when the event or workshop is
     full."""
     now = now or timezone.now()
-    event, session = lock_event_and_session(registration.event_id, registration.session_id)
-    registration = GuestRegistration.objects.select_for_update().get(pk=registration.pk)
+    event, registration, session = _lock(registration)
     if registration.status != Status.PENDING:
         return registration  # a second click changes nothing
     if pending_expired(registration, now):
@@ -368,11 +386,13 @@ def change_session(*, registration: GuestRegistration, session: EventSession | N
     now = now or timezone.now()
     if session is not None and session.event_id != registration.event_id:
         raise ValidationError(_("Please choose one of this event's workshops."))
+    # The event, the registration (re-read: its current workshop is the one given back) and that workshop,
+    # then the new one (the event's lock, taken first on every path, keeps this free of deadlocks).
+    event, registration, _old = _lock(registration)
     old_session_id = registration.session_id
-    event, new_session = lock_event_and_session(registration.event_id, getattr(session, "pk", None))
-    if old_session_id and old_session_id != getattr(session, "pk", None):
-        EventSession.objects.select_for_update().filter(pk=old_session_id).first()
-    registration = GuestRegistration.objects.select_for_update().get(pk=registration.pk)
+    new_session = None
+    if session is not None:
+        new_session = EventSession.objects.select_for_update().get(pk=session.pk)
     if registration.status not in (Status.CONFIRMED, Status.WAITING, Status.PENDING):
         raise ValidationError(_("This registration was cancelled."))
     if not event.registration_open():
@@ -398,8 +418,7 @@ def change_session(*, registration: GuestRegistration, session: EventSession | N
 def cancel_guest(*, registration: GuestRegistration, now=None) -> GuestRegistration:
     """The guest cancels: the seat is freed and the first on the waiting list moves up."""
     now = now or timezone.now()
-    event, _session = lock_event_and_session(registration.event_id, registration.session_id)
-    registration = GuestRegistration.objects.select_for_update().get(pk=registration.pk)
+    event, registration, _session = _lock(registration)
     if registration.status == Status.CANCELLED:
         return registration
     held_seat = registration.status == Status.CONFIRMED
@@ -416,7 +435,9 @@ def move_up(*, event: Event, session_id: int | None = None, now=None) -> list[Gu
     """Give free seats to the waiting list in order (the caller holds the event lock, inside its
     transaction). A guest waiting for a full workshop moves up only when that workshop has a seat."""
     now = now or timezone.now()
-    if timezone.now() >= event.ends_at:
+    if now >= event.starts_at:
+        # Once the event runs, nobody is moved up: a guest would get the e-mail when it is too late to
+        # come, and the door's list would change under the check-in.
         return []
     moved = []
     waiting = (

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from decimal import Decimal
 
@@ -257,6 +258,11 @@ class EventSession(models.Model):
         return _("Workshop %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
 
+def new_secret() -> str:
+    """A fresh random secret for a guest's links (the personal link, the QR code at the door)."""
+    return secrets.token_urlsafe(32)
+
+
 class GuestRegistrationQuerySet(ScopedQuerySet):
     """Guests are personal data of people without an account: the coordinators of the event's region and
     programme staff see them; a programme-wide event's guests only programme staff."""
@@ -305,8 +311,11 @@ class GuestRegistration(models.Model):
     language = models.CharField(_("language"), max_length=8, default="de")
     consent_at = models.DateTimeField(_("privacy notice accepted at"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    #: the secret of the personal link (confirm, change the workshop, cancel, the QR code at the door)
+    #: the secret of the personal link (confirm, change the workshop, cancel); never in the QR code
     token = models.CharField(max_length=64, unique=True, editable=False)
+    #: the secret of the QR code at the door (events:checkin_scan): it can only check the guest in, so a
+    #: photographed QR code or a shared calendar cannot cancel the registration
+    checkin_token = models.CharField(max_length=64, unique=True, editable=False, default=new_secret)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     waiting_since = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)

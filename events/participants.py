@@ -33,6 +33,8 @@ class Participant:
     status_label: str
     checked_in: bool
     takes_a_place: bool
+    #: a guest's accessibility or dietary needs (for those who may edit the event: the list and exports)
+    needs: str = ""
 
     @property
     def key(self) -> str:
@@ -57,6 +59,7 @@ def _guest_rows(guests) -> list[Participant]:
             status_label=guest.get_status_display(),
             checked_in=guest.checked_in_at is not None,
             takes_a_place=guest.status in GuestRegistration.TAKES_A_PLACE,
+            needs=guest.needs,
         )
         for guest in guests
     ]

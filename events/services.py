@@ -1,15 +1,45 @@
 """Registration and attendance. The event row is locked while seats are counted, so two registrations
 at once cannot overfill it."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.models import Attendance, Event, EventSession, GuestRegistration
 from lotsen.models import Lotse
 from portal.access import forbid_self, is_own, require_coordination
+
+# -- the check-in window: one rule for guests and Lotsen ------------------------------------------------
+#: the door opens this many hours before the event starts (check-in and recorded attendance)
+CHECKIN_OPENS_HOURS = 2
+
+
+def checkin_opens(event: Event):
+    return event.starts_at - datetime.timedelta(hours=CHECKIN_OPENS_HOURS)
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def check_checkin_window(event: Event, now=None) -> None:
+    """Check-in at the door (guests and Lotsen alike) is open from CHECKIN_OPENS_HOURS before the start
+    until the end of the event."""
+    now = now or timezone.now()
+    if now < checkin_opens(event):
+        raise ValidationError(
+            _("Check-in opens at %(opens)s, %(hours)s hours before the start.")
+            % {"opens": _when(checkin_opens(event)), "hours": CHECKIN_OPENS_HOURS}
+        )
+    if now > event.ends_at:
+        raise ValidationError(
+            _("The event ended at %(ends)s; check-in is closed.") % {"ends": _when(event.ends_at)}
+        )
 
 
 # -- seats: shared by Lotsen (Attendance) and guests (GuestRegistration) ------------------------------
@@ -53,6 +83,27 @@ def has_free_seat(event: Event | None, session: EventSession | None = None) -> b
     return not (full and seats_taken(session=session) >= session.capacity)
 
 
+@transaction.atomic
+def save_event(*, form, sessions_formset, acting_user, created: bool, now=None) -> Event:
+    """Save the event form and its workshops (an inline formset; unbound: the workshops stay as they are).
+    An existing event is locked first, like every seat decision; a capacity raised (of the event or of a
+    workshop) gives the new seats to the waiting list at once."""
+    if not created:
+        Event.objects.select_for_update().get(pk=form.instance.pk)
+    event = form.save(commit=False)
+    if created:
+        event.created_by = acting_user
+    event.save()
+    if sessions_formset.is_bound:
+        sessions_formset.instance = event
+        sessions_formset.save()
+    if not created:
+        from events.guests import move_up  # events.guests builds on this module
+
+        move_up(event=event, now=now)
+    return event
+
+
 def can_register(*, acting_user, lotse: Lotse) -> bool:
     """A Lotse registers themself; coordinators register the Lotsen of their regions; staff anyone."""
     if acting_user.sees_everything:
@@ -62,11 +113,26 @@ def can_register(*, acting_user, lotse: Lotse) -> bool:
     return lotse.region_id in acting_user.coordinated_region_ids()
 
 
+def _check_workshop(event: Event, session: EventSession | None) -> None:
+    if session is not None and session.event_id != event.pk:
+        raise ValidationError(_("Please choose one of this event's workshops."))
+
+
 @transaction.atomic
-def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool = True) -> Attendance:
+def register(
+    *,
+    event: Event,
+    lotse: Lotse,
+    acting_user,
+    session: EventSession | None = None,
+    enforce_deadline: bool = True,
+) -> Attendance:
+    """A Lotse registers (themself, or by a coordinator), optionally for one of the event's workshops: the
+    Lotse then holds a seat of the workshop too, counted together with the guests'."""
     if not can_register(acting_user=acting_user, lotse=lotse):
         raise PermissionDenied
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_workshop(event, session)
+    event, session = lock_event_and_session(event.pk, getattr(session, "pk", None))
     if event.region_id is not None and event.region_id != lotse.region_id:
         raise ValidationError(_("This event is for the Lotsen of another region."))
     if enforce_deadline and not event.registration_open():
@@ -76,15 +142,20 @@ def register(*, event: Event, lotse: Lotse, acting_user, enforce_deadline: bool 
         return attendance  # registering twice changes nothing
     if not has_free_seat(event):  # Lotsen and confirmed guests share the seats
         raise ValidationError(_("This event is fully booked."))
+    if not has_free_seat(None, session):
+        raise ValidationError(_("This workshop is fully booked. Please choose another one."))
     if attendance is None:
-        return Attendance.objects.create(event=event, lotse=lotse, updated_by=acting_user)
+        return Attendance.objects.create(event=event, lotse=lotse, session=session, updated_by=acting_user)
     attendance.status, attendance.updated_by = Attendance.Status.REGISTERED, acting_user
-    attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    attendance.session = session
+    attendance.save(update_fields=["status", "session", "updated_by", "updated_at"])
     return attendance
 
 
 @transaction.atomic
-def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
+def register_many(
+    *, event: Event, lotsen, acting_user, session: EventSession | None = None
+) -> list[Attendance]:
     """A coordinator registers several Lotsen at once: all of them or none.
 
     Coordinators and staff may register after the registration deadline (the deadline is for the Lotsen's
@@ -96,7 +167,8 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
     require_coordination(acting_user)
     if any(not can_register(acting_user=acting_user, lotse=lotse) for lotse in lotsen):
         raise PermissionDenied
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_workshop(event, session)
+    event, session = lock_event_and_session(event.pk, getattr(session, "pk", None))
     if event.region_id is not None and any(lotse.region_id != event.region_id for lotse in lotsen):
         raise ValidationError(_("This event is for the Lotsen of another region."))
     existing = {a.lotse_id: a for a in Attendance.objects.filter(event=event, lotse__in=lotsen)}
@@ -115,14 +187,27 @@ def register_many(*, event: Event, lotsen, acting_user) -> list[Attendance]:
                 )
                 % {"free": max(free, 0), "selected": len(newcomers)}
             )
+    if session is not None and session.capacity is not None:
+        free = session.capacity - seats_taken(session=session)
+        if len(newcomers) > free:
+            raise ValidationError(
+                _(
+                    "Only %(free)s places are left in the workshop, but %(selected)s Lotsen were selected. "
+                    "Nobody was registered."
+                )
+                % {"free": max(free, 0), "selected": len(newcomers)}
+            )
     registered = []
     for lotse in newcomers:
         attendance = existing.get(lotse.pk)
         if attendance is None:
-            attendance = Attendance.objects.create(event=event, lotse=lotse, updated_by=acting_user)
+            attendance = Attendance.objects.create(
+                event=event, lotse=lotse, session=session, updated_by=acting_user
+            )
         else:
             attendance.status, attendance.updated_by = Attendance.Status.REGISTERED, acting_user
-            attendance.save(update_fields=["status", "updated_by", "updated_at"])
+            attendance.session = session
+            attendance.save(update_fields=["status", "session", "updated_by", "updated_at"])
         registered.append(attendance)
     return registered
 
@@ -168,13 +253,21 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
         raise PermissionDenied
     forbid_self(acting_user, attendance.lotse)
     attendance.event = event
-    if status == Attendance.Status.ATTENDED and event.starts_at > timezone.now():
-        raise ValidationError(_("Attendance can only be recorded once the event has started."))
+    if status == Attendance.Status.ATTENDED and timezone.now() < checkin_opens(event):
+        # the same first moment as the check-in at the door (events.checkin), for Lotsen and guests alike
+        raise ValidationError(
+            _("Attendance can be recorded from %(opens)s on (%(hours)s hours before the start).")
+            % {"opens": _when(checkin_opens(event)), "hours": CHECKIN_OPENS_HOURS}
+        )
     takes_a_place = Attendance.TAKES_A_PLACE
-    if status in takes_a_place and attendance.status not in takes_a_place and event.capacity is not None:
+    if status in takes_a_place and attendance.status not in takes_a_place:
         # Someone excused gets their place back only if it has not been given away meanwhile.
-        if seats_taken(event) >= event.capacity:
+        if event.capacity is not None and seats_taken(event) >= event.capacity:
             raise ValidationError(_("This event is fully booked."))
+        if attendance.session_id:
+            session = EventSession.objects.select_for_update().get(pk=attendance.session_id)
+            if not has_free_seat(None, session):
+                raise ValidationError(_("This workshop is fully booked."))
     gives_back = attendance.status in takes_a_place and status not in takes_a_place
     attendance.status, attendance.updated_by = status, acting_user
     attendance.save(update_fields=["status", "updated_by", "updated_at"])

@@ -248,6 +248,18 @@ def guests_due(today):
     )
 
 
+def unconfirmed_guests_due(today):
+    """Guest registrations never confirmed by the link in the e-mail: void after the confirmation window
+    (events.guests.PENDING_HOURS), they held no seat and were never consented to by a click; whoever typed
+    the address may not have been its owner."""
+    from events.guests import PENDING_HOURS
+
+    return GuestRegistration.objects.filter(
+        status=GuestRegistration.Status.PENDING,
+        created_at__lt=start_of(today) - datetime.timedelta(hours=PENDING_HOURS),
+    )
+
+
 def badges_due(today):
     """Name badge PDFs: printed for the door, not needed days later (BADGE_RETENTION_DAYS)."""
     return BadgeBatch.objects.filter(
@@ -314,6 +326,12 @@ RULES: list[Rule] = [
         _("report export files"),
         report_exports_due,
         lambda today: _delete_with_files(report_exports_due(today), "file"),
+    ),
+    Rule(
+        "unconfirmed_guests",
+        _("unconfirmed guest registrations"),
+        unconfirmed_guests_due,
+        lambda today: _delete(unconfirmed_guests_due(today)),
     ),
     Rule(
         "guests",

@@ -76,7 +76,15 @@ def participant_list(request, pk: int):
     )
 
 
-EXPORT_HEADERS = ["Name", "Organisation / Region", "Art der Einrichtung", "Workshop", "Status", "Eingecheckt"]
+EXPORT_HEADERS = [
+    "Name",
+    "Organisation / Region",
+    "Art der Einrichtung",
+    "Workshop",
+    "Status",
+    "Eingecheckt",
+    "Barrierefreiheit / Ernährung",
+]
 
 
 def _export_rows(request, event, file_format: str) -> list[list]:
@@ -100,6 +108,7 @@ def _export_rows(request, event, file_format: str) -> list[list]:
             spreadsheet_text(str(row.workshop)) if row.workshop else "",
             row.status_label,
             "ja" if row.checked_in else "nein",
+            spreadsheet_text(row.needs),
         ]
         for row in rows
     ]
@@ -134,7 +143,7 @@ def participants_xlsx(request, pk: int):
         cell.font = Font(bold=True)
     for row in _export_rows(request, event, "xlsx"):
         sheet.append(row)
-    for letter, width in zip("ABCDEF", (28, 34, 30, 40, 26, 12), strict=True):
+    for letter, width in zip("ABCDEFG", (28, 34, 30, 40, 26, 12, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -253,10 +262,10 @@ def checkin_scan(request, token: str):
     guests; anyone else 404 (also a Lotse, and another region's coordinator). GET never changes anything."""
     guest = get_object_or_404(
         GuestRegistration.objects.editable_by(request.user).select_related("event", "session"),
-        token=token[:64],
+        checkin_token=token[:64],
     )
     if request.method == "POST":
         _check_in(request, guest=guest)
-        return redirect("events:checkin_scan", token=guest.token)
+        return redirect("events:checkin_scan", token=guest.checkin_token)
     guest.refresh_from_db(fields=["checked_in_at", "status"])
     return render(request, "events/checkin_scan.html", {"guest": guest, "event": guest.event})

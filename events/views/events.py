@@ -6,7 +6,6 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,7 +53,7 @@ def event_list(request):
 def _registrations(request, event):
     return (
         attendances_with_training_hours(Attendance.objects.visible_to(request.user).filter(event=event))
-        .select_related("lotse")
+        .select_related("lotse", "session")
         .order_by("lotse__last_name", "lotse__first_name", "pk")
     )
 
@@ -90,14 +89,9 @@ def _valid(form, formset) -> bool:
 
 
 def _save_event_form(request, form, formset, *, created: bool):
-    with transaction.atomic():
-        event = form.save(commit=False)
-        if created:
-            event.created_by = request.user
-        event.save()
-        if formset.is_bound:
-            formset.instance = event
-            formset.save()
+    event = services.save_event(
+        form=form, sessions_formset=formset, acting_user=request.user, created=created
+    )
     logger.info("event %s %s by user %s", event.pk, "created" if created else "changed", request.user.pk)
     return event
 
@@ -135,7 +129,10 @@ def event_register(request, pk: int):
     if form.is_valid():
         try:
             registered = services.register_many(
-                event=event, lotsen=form.cleaned_data["lotsen"], acting_user=request.user
+                event=event,
+                lotsen=form.cleaned_data["lotsen"],
+                session=form.cleaned_data.get("session"),
+                acting_user=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import services as event_services
+from events.forms import WorkshopChoiceForm
 from events.models import Attendance, Event
 from portal.access import lotse_required
 
@@ -24,13 +25,17 @@ from portal.access import lotse_required
 @lotse_required
 def event_list(request):
     lotse = request.lotse
-    own_status = Attendance.objects.filter(event=OuterRef("pk"), lotse=lotse).values("status")[:1]
+    own = Attendance.objects.filter(event=OuterRef("pk"), lotse=lotse)
     events = (
         Event.objects.visible_to(request.user)
         .upcoming()
         .select_related("region")
+        .prefetch_related("sessions")
         .with_places_taken()
-        .annotate(my_status=Subquery(own_status))
+        .annotate(
+            my_status=Subquery(own.values("status")[:1]),
+            my_session_id=Subquery(own.values("session_id")[:1]),
+        )
     )
     page = Paginator(events, 20).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -42,6 +47,9 @@ def event_list(request):
             and not event.is_full
         )
         event.can_cancel = event.my_status == Attendance.Status.REGISTERED and event.registration_open(today)
+        workshops = list(event.sessions.all())  # prefetched: one query for the page
+        event.workshops = workshops
+        event.my_workshop = next((w for w in workshops if w.pk == event.my_session_id), None)
     attended = (
         Attendance.objects.visible_to(request.user)
         .attended_trainings()
@@ -66,8 +74,17 @@ def event_list(request):
 @require_POST
 def event_register(request, pk: int):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
+    form = WorkshopChoiceForm(request.POST, event=event)
+    if not form.is_valid():
+        messages.error(request, _("Please choose one of this event's workshops."))
+        return redirect("me:events")
     try:
-        event_services.register(event=event, lotse=request.lotse, acting_user=request.user)
+        event_services.register(
+            event=event,
+            lotse=request.lotse,
+            session=form.cleaned_data["session"],
+            acting_user=request.user,
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

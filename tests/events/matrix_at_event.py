@@ -2,7 +2,11 @@
 for those who may edit the event (Lotsen 403, another region's event 404; a programme-wide event: staff only).
 The QR check-in page answers 404 to anyone who may not edit the guest (also Lotsen)."""
 
-from events.models import BadgeBatch, GuestRegistration
+import datetime
+
+from django.utils import timezone
+
+from events.models import BadgeBatch, Event, GuestRegistration
 from tests.events.helpers import world_badges, world_guest
 from tests.matrix import CO, ST, Case, expect
 
@@ -16,6 +20,16 @@ GUEST_POST = expect(lotse_a=404, lotse_b=404, coordinator=302, other_coordinator
 def _event(w):
     world_guest(w)
     return {"pk": w.event.pk}
+
+
+def _door_open(w):
+    """The OWL event began half an hour ago: check-in is open (events.services.check_checkin_window)."""
+    now = timezone.now()
+    Event.objects.filter(pk=w.event.pk).update(
+        starts_at=now - datetime.timedelta(minutes=30), ends_at=now + datetime.timedelta(hours=3)
+    )
+    w.event.refresh_from_db()
+    return world_guest(w)
 
 
 def _checked_in(w):
@@ -56,15 +70,15 @@ CASES = [
         OWL_POST,
         kwargs=_event,
         method="post",
-        data=lambda w: {"guest": world_guest(w).pk, "q": "Matrix"},
+        data=lambda w: {"guest": _door_open(w).pk, "q": "Matrix"},
         wrote=_checked_in,
         writers=frozenset({CO, ST}),
     ),
-    Case("events:checkin_scan", GUEST_PAGE, kwargs=lambda w: {"token": world_guest(w).token}),
+    Case("events:checkin_scan", GUEST_PAGE, kwargs=lambda w: {"token": world_guest(w).checkin_token}),
     Case(
         "events:checkin_scan",
         GUEST_POST,
-        kwargs=lambda w: {"token": world_guest(w).token},
+        kwargs=lambda w: {"token": _door_open(w).checkin_token},
         method="post",
         wrote=_checked_in,
         writers=frozenset({CO, ST}),

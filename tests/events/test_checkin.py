@@ -84,8 +84,8 @@ def test_nobody_checks_themself_in(client, door):
 
 def test_scan_page_shows_the_guest_and_get_changes_nothing(coordinator_client, door):
     world, guest, *_ = door
-    assert checkin_url(guest).endswith(f"/events/checkin/{guest.token}/")
-    url = reverse("events:checkin_scan", args=[guest.token])
+    assert checkin_url(guest).endswith(f"/events/checkin/{guest.checkin_token}/")
+    url = reverse("events:checkin_scan", args=[guest.checkin_token])
     response = coordinator_client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_scan_page_shows_the_guest_and_get_changes_nothing(coordinator_client, d
 
 def test_scan_of_another_regions_guest_is_404(other_coordinator_client, door):
     world, guest, *_ = door
-    url = reverse("events:checkin_scan", args=[guest.token])
+    url = reverse("events:checkin_scan", args=[guest.checkin_token])
     assert other_coordinator_client.get(url).status_code == 404
     assert other_coordinator_client.post(url).status_code == 404
     guest.refresh_from_db()
@@ -110,7 +110,7 @@ def test_scan_of_another_regions_guest_is_404(other_coordinator_client, door):
 
 def test_scan_needs_a_login_and_lotsen_get_404(client, lotse_client, door):
     world, guest, *_ = door
-    url = reverse("events:checkin_scan", args=[guest.token])
+    url = reverse("events:checkin_scan", args=[guest.checkin_token])
     assert lotse_client.get(url).status_code == 404
     client.logout()
     response = client.get(url)
@@ -137,3 +137,50 @@ def test_htmx_search_answers_with_the_results_only(coordinator_client, door):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="checkin-results"')
     assert "Mehmet Şahin" in html
+
+
+def _move_event(event, *, starts_in: datetime.timedelta):
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now + starts_in, ends_at=now + starts_in + datetime.timedelta(hours=3)
+    )
+    event.refresh_from_db()
+
+
+def test_guests_and_lotsen_check_in_from_two_hours_before_the_start(coordinator_client, door):
+    """One window for both: a Lotse arriving early is checked in like a guest (not refused until the
+    start)."""
+    world, guest, waiting, lotse_b = door
+    _move_event(world.event, starts_in=datetime.timedelta(hours=1))
+    url = reverse("events:checkin", args=[world.event.pk])
+    coordinator_client.post(url, {"guest": guest.pk})
+    coordinator_client.post(url, {"lotse": lotse_b.pk})
+    guest.refresh_from_db()
+    lotse_b.refresh_from_db()
+    assert guest.checked_in_at is not None
+    assert lotse_b.status == Attendance.Status.ATTENDED
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "words"),
+    [
+        (datetime.timedelta(hours=3), ("Check-in opens at", "Der Check-in beginnt am")),
+        (-datetime.timedelta(hours=4), ("check-in is closed", "der Check-in ist geschlossen")),
+    ],
+)
+def test_outside_the_window_nobody_is_checked_in_and_the_door_says_why(
+    coordinator_client, door, starts_in, words
+):
+    world, guest, waiting, lotse_b = door
+    _move_event(world.event, starts_in=starts_in)
+    url = reverse("events:checkin", args=[world.event.pk])
+    for person in ({"guest": guest.pk}, {"lotse": lotse_b.pk}):
+        response = coordinator_client.post(url, person, follow=True)
+        html = response.content.decode()
+        assert any(word in html for word in words), html[:3000]
+    scan = coordinator_client.post(reverse("events:checkin_scan", args=[guest.checkin_token]), follow=True)
+    assert any(word in scan.content.decode() for word in words)
+    guest.refresh_from_db()
+    lotse_b.refresh_from_db()
+    assert guest.checked_in_at is None
+    assert lotse_b.status == Attendance.Status.REGISTERED

@@ -123,10 +123,12 @@ def test_csv_export_with_filters_and_audit_entry(coordinator_client, door):
     )
     text = response.content.decode("utf-8-sig")
     lines = text.strip().split("\r\n")
-    assert lines[0] == "Name;Organisation / Region;Art der Einrichtung;Workshop;Status;Eingecheckt"
-    assert lines[1:] == [
-        "Gülcan Yıldız;Jobcenter Bielefeld;Jobcenter;Workshop 1: Anerkennung;bestätigt;nein"
-    ] or (lines[1:] == ["Gülcan Yıldız;Jobcenter Bielefeld;Jobcenter;Workshop 1: Anerkennung;confirmed;nein"])
+    assert lines[0] == (
+        "Name;Organisation / Region;Art der Einrichtung;Workshop;Status;Eingecheckt;"
+        "Barrierefreiheit / Ernährung"
+    )
+    row = "Gülcan Yıldız;Jobcenter Bielefeld;Jobcenter;Workshop 1: Anerkennung;{};nein;"
+    assert lines[1:] in ([row.format("bestätigt")], [row.format("confirmed")])
     entry = AuditEntry.objects.get(action=Action.EXPORT_PERSONAL)
     assert entry.actor == world.coordinator
     assert entry.details["export"] == "event_participants"
@@ -164,3 +166,22 @@ def test_programme_wide_event_is_for_staff(client, world):
     assert client.get(url).status_code == 403
     client.force_login(world.staff)
     assert _names(client.get(url)) == ["Gast Landesweit"]
+
+
+def test_the_guests_needs_are_in_the_list_and_the_exports(coordinator_client, door):
+    """A guest's accessibility or dietary needs were asked for; those who run the event see them."""
+    from openpyxl import load_workbook
+
+    world, event, ws1, ws2, guests = door
+    guests["boris"].needs = "Rollstuhl; vegetarisches Essen"
+    guests["boris"].save(update_fields=["needs"])
+    html = coordinator_client.get(reverse("events:participants", args=[event.pk])).content.decode()
+    assert "Rollstuhl; vegetarisches Essen" in html
+    csv_text = coordinator_client.get(
+        reverse("events:participants_csv", args=[event.pk]), {"kind": "mo"}
+    ).content.decode("utf-8-sig")
+    assert csv_text.strip().split("\r\n")[1].endswith(';"Rollstuhl; vegetarisches Essen"')
+    response = coordinator_client.get(reverse("events:participants_xlsx", args=[event.pk]), {"kind": "mo"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][6] == "Barrierefreiheit / Ernährung"
+    assert rows[1][6] == "Rollstuhl; vegetarisches Essen"

@@ -323,3 +323,26 @@ def test_the_reports_of_a_closed_year_stay_the_same_after_the_records_are_gone(w
         )["headline"][0][1]
         == siegen_2021
     )
+
+
+def test_unconfirmed_guest_registrations_go_after_the_confirmation_window(world):
+    """A registration never confirmed by the e-mail link is void after 24 hours (events.guests.PENDING_HOURS):
+    the rule deletes it; confirmed, waiting and fresh pending ones stay."""
+    from events.models import GuestRegistration
+    from tests.events.helpers import make_guest
+
+    event = f.EventFactory(region=world.owl, starts_at=at(2025, 3, 1, 10), ends_at=at(2025, 3, 1, 16))
+    old_pending = make_guest(event, "Alt Offen", status="pending")
+    fresh_pending = make_guest(event, "Neu Offen", status="pending")
+    confirmed = make_guest(event, "Bestätigt")
+    waiting = make_guest(event, "Wartend", status="waiting")
+    GuestRegistration.objects.filter(pk__in=[old_pending.pk, confirmed.pk, waiting.pk]).update(
+        created_at=at(2024, 12, 30, 23, 59)  # more than 24 hours before the day's run
+    )
+    GuestRegistration.objects.filter(pk=fresh_pending.pk).update(created_at=at(2024, 12, 31, 8, 0))
+    check(
+        "unconfirmed_guests",
+        due={old_pending.pk},
+        kept={fresh_pending.pk, confirmed.pk, waiting.pk},
+        model=GuestRegistration,
+    )
