@@ -280,6 +280,13 @@ class WorkshopChoiceForm(Form):
         self.fields["session"] = workshop_field(event)
 
 
+class CheckinSearchForm(Form):
+    """The name search at the door (GET): a CharField, so a NUL byte or an overlong text is an error, never a
+    query the database refuses."""
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+
 class CheckinForm(Form):
     """The "Check in" button at the door: one guest or one Lotse's attendance, and the search to return to."""
 

@@ -21,7 +21,7 @@ from audit.services import record_export
 from events import badges as badge_services
 from events import checkin as checkin_services
 from events.filters import ParticipantFilter
-from events.forms import CheckinForm
+from events.forms import CheckinForm, CheckinSearchForm
 from events.models import BadgeBatch, Event, GuestRegistration
 from events.participants import checkin_counts, guests_of, lotsen_of, participants
 from portal.access import coordinators_only, get_editable_or_403
@@ -240,11 +240,13 @@ def checkin(request, pk: int):
         q = form.cleaned_data["q"]
         url = reverse("events:checkin", kwargs={"pk": event.pk})
         return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
-    q = request.GET.get("q", "").strip()[:100]
+    search = CheckinSearchForm(request.GET)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
     results = participants(event, request.user, {"q": q})[:CHECKIN_RESULTS] if q else []
     context = {
         "event": event,
         "q": q,
+        "search_errors": search.errors.get("q", []),
         "results": results,
         "counts": checkin_counts(event, request.user),
         # what a guest's QR code starts with (events.guests.checkin_url); the scanner opens nothing else

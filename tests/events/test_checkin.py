@@ -33,6 +33,14 @@ def _counter(response) -> tuple[int, int]:
     return counts["arrived"], counts["total"]
 
 
+def test_a_search_with_a_nul_byte_is_an_error_not_a_500(coordinator_client, door):
+    """PostgreSQL refuses NUL in a text; the search is a form field that says so (a 500 in CI before)."""
+    world, *_ = door
+    response = coordinator_client.get(reverse("events:checkin", args=[world.event.pk]), {"q": "gül\x00c"})
+    assert response.status_code == 200
+    assert response.context["results"] == [] and response.context["search_errors"]
+
+
 def test_search_and_check_in_a_guest(coordinator_client, door):
     world, guest, *_ = door
     url = reverse("events:checkin", args=[world.event.pk])
