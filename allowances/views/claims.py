@@ -53,9 +53,9 @@ def _claims_for(request):
     )
 
 
-def _queue_url_from_next(request) -> str:
-    """The queue URL in ``next`` (with its filters) if it is ours, else "". Also printed as a link on the
-    decision page, so a crafted ``?next=javascript:...`` must never get through."""
+def queue_url_from_next(request) -> str:
+    """The claims URL in ``next`` (the queue or the declarations list, with their filters) if it is ours,
+    else "". Also printed as a link, so a crafted ``?next=javascript:...`` must never get through."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith(reverse("claims:list")) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -66,7 +66,7 @@ def _queue_url_from_next(request) -> str:
 
 def _back_to_queue(request):
     """Return to the queue the user came from (its filters are in ``next``), never to another site."""
-    return redirect(_queue_url_from_next(request) or reverse("claims:list"))
+    return redirect(queue_url_from_next(request) or reverse("claims:list"))
 
 
 # -- queue ----------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _render_detail(request, claim, reject_form=None, ack_form=None, status=200):
             "work": work,
             "flags": _flag_views(claim, work, can_decide, ack_form),
             "reject_form": reject_form or RejectClaimForm(),
-            "next": _queue_url_from_next(request),
+            "next": queue_url_from_next(request),
             "can_confirm_bank_data": claim.lotse.bank_data_on_hold()
             and claim.lotse.can_confirm_bank_data(request.user),
             **payment_details_context(request, claim.lotse),
@@ -230,7 +230,7 @@ def claim_acknowledge_flag(request, pk: int):
     )
     messages.success(request, _("The flag is acknowledged; your note is kept with the claim."))
     detail = reverse("claims:detail", args=[claim.pk])
-    next_url = _queue_url_from_next(request)
+    next_url = queue_url_from_next(request)
     return redirect(f"{detail}?{urlencode({'next': next_url})}#work" if next_url else f"{detail}#work")
 
 
@@ -257,7 +257,7 @@ def claim_consultations(request, pk: int):
     return render(
         request,
         "allowances/claims/claim_consultations.html",
-        {"claim": claim, "consultations": consultations, "next": _queue_url_from_next(request)},
+        {"claim": claim, "consultations": consultations, "next": queue_url_from_next(request)},
     )
 
 

@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -23,6 +22,7 @@ from allowances.forms.declarations import CorrectSelfDeclarationForm, SelfDeclar
 from allowances.models import SelfDeclaration
 from allowances.selectors import lotsen_with_declaration
 from allowances.services import claims as services
+from allowances.views.claims import queue_url_from_next
 from lotsen.models import Lotse
 from portal.access import coordinators_only, get_editable_or_403
 from portal.forms import apply_service_errors
@@ -30,17 +30,6 @@ from portal.middleware import DOWNLOAD_CSP
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
-
-
-def _next_url(request) -> str:
-    """Where the user came from (the claims queue or the declarations list, with their filters) if it is
-    ours, else "". Printed as a link too, so a crafted ``?next=javascript:...`` must never get through."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith(reverse("claims:list")) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 def _list_url(year: int) -> str:
@@ -92,7 +81,7 @@ def self_declaration_create(request):
                     _("The self-declaration of %(lotse)s for %(year)s is on file.")
                     % {"lotse": declaration.lotse.full_name, "year": declaration.year},
                 )
-                return redirect(_next_url(request) or _list_url(declaration.year))
+                return redirect(queue_url_from_next(request) or _list_url(declaration.year))
     else:
         initial = {"year": timezone.localdate().year, "received_on": timezone.localdate()}
         for key in ("lotse", "year"):
@@ -102,7 +91,7 @@ def self_declaration_create(request):
     return render(
         request,
         "allowances/claims/self_declaration_form.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form, "next": queue_url_from_next(request)},
     )
 
 
@@ -131,7 +120,7 @@ def self_declaration_edit(request, pk: int):
                     _("The self-declaration of %(lotse)s for %(year)s has been corrected.")
                     % {"lotse": declaration.lotse.full_name, "year": declaration.year},
                 )
-                return redirect(_next_url(request) or _list_url(declaration.year))
+                return redirect(queue_url_from_next(request) or _list_url(declaration.year))
     else:
         form = CorrectSelfDeclarationForm(
             initial={"year": declaration.year, "received_on": declaration.received_on}
@@ -139,7 +128,7 @@ def self_declaration_edit(request, pk: int):
     return render(
         request,
         "allowances/declarations/declaration_edit.html",
-        {"form": form, "declaration": declaration, "next": _next_url(request)},
+        {"form": form, "declaration": declaration, "next": queue_url_from_next(request)},
     )
 
 

@@ -26,7 +26,7 @@ from allowances import rules
 from allowances.forms.claims import PayClaimsForm, next_business_day
 from allowances.models import AllowanceClaim, PayoutBatch
 from allowances.services import payouts as payout_services
-from allowances.views.claims import _back_to_queue, _queue_url_from_next
+from allowances.views.claims import _back_to_queue, queue_url_from_next
 from audit.services import record_export
 from lotsen.validators import format_iban, mask_iban
 from portal.access import coordinators_only
@@ -98,7 +98,7 @@ def _confirmation(request, form, claims, status=200):
             "skipped": [claim for claim in rows if claim.pay_block is not None],
             "total": sum((claim.amount for claim in payable), Decimal("0")),
             "regions": sorted({claim.lotse.region.name for claim in payable}),
-            "next": _queue_url_from_next(request),
+            "next": queue_url_from_next(request),
         },
         status=status,
     )
