@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import services
 from accounts.models import MFAReset, User
@@ -94,7 +95,7 @@ class UserAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, DjangoUserAdmin)
             {"fields": ["is_active", "is_programme_staff", "is_superuser", "groups", "user_permissions"]},
         ),
         (
-            _("History"),
+            pgettext_lazy("admin fieldset", "History"),
             {"fields": ["date_joined", "last_login", "invited_at", "invited_by", "invitation_accepted_at"]},
         ),
         (_("Two-factor authentication"), {"fields": ["two_factor"]}),

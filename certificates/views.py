@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from audit.services import record_export
@@ -155,7 +155,13 @@ def batch_create(request):
                 form.add_error(None, QUEUE_DOWN)
             else:
                 messages.success(
-                    request, _("%(count)s certificates are being created.") % {"count": batch.total}
+                    request,
+                    ngettext(
+                        "%(count)s certificate is being created.",
+                        "%(count)s certificates are being created.",
+                        batch.total,
+                    )
+                    % {"count": batch.total},
                 )
                 return redirect("certificates:batch_detail", pk=batch.pk)
     else:

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, ModelForm
+from portal.forms import CheckboxList, DateInput, ModelForm
 from portal.text import folded
 from regions.forms import scope_region_field
 from regions.models import District, Language
@@ -31,7 +31,7 @@ class OrganisationForm(ModelForm):
             "notes",
         ]
         widgets = {
-            "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "languages": CheckboxList,
             "cooperation_since": DateInput,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
@@ -41,7 +41,6 @@ class OrganisationForm(ModelForm):
         self.fixed_region = scope_region_field(self, user)
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
         self.fields["languages"].queryset = Language.objects.all()
-        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
 
     def sections(self) -> list[tuple[str | None, list]]:
         """The fields in order, the five minimum-standard checkboxes as one group under a legend."""

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
 YES_NO = [("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]
@@ -31,10 +32,16 @@ class OrderingFilter(django_filters.OrderingFilter):
 
     The stock filter builds them with ``%`` when the FilterSet class is created (at import time), which
     freezes the "descending" labels in the language active then: German text in the English UI.
+
+    Labels may be keyed by the model field (django-filter's convention) or by the parameter; a label found
+    under neither would be the parameter's English ``pretty_name`` ("Since", "Submitted") in a German page.
     """
 
     def build_choices(self, fields, labels):
-        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
+        ascending = [
+            (param, capfirst(labels[field] if field in labels else labels.get(param, pretty_name(param))))
+            for field, param in fields.items()
+        ]
         descending = [
             (f"-{param}", labels.get(f"-{param}", _descending_lazy(label))) for param, label in ascending
         ]

@@ -22,8 +22,39 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-#: A list box of languages takes several choices, which nobody guesses without being told.
-MULTIPLE_CHOICE_HINT = _("Hold Ctrl (or Cmd) to choose several on a computer.")
+#: What an empty choice says instead of Django's "---------" (filters: "Alle", FILTERS_EMPTY_CHOICE_LABEL).
+EMPTY_CHOICE_LABEL = _("– please choose –")
+DASHES = "---------"
+
+
+def label_empty_choices(form: forms.BaseForm) -> None:
+    """Give the empty choice of every select a word ("– bitte wählen –") instead of Django's "---------"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = EMPTY_CHOICE_LABEL
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field.widget, forms.RadioSelect):
+            choices = field.choices
+            if isinstance(choices, list) and any(label == DASHES for _value, label in choices):
+                field.choices = [
+                    (value, EMPTY_CHOICE_LABEL if label == DASHES else label) for value, label in choices
+                ]
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Several choices as a list of checkboxes under a legend (includes/field.html), never a Ctrl-click list
+    box; a long list gets a filter-as-you-type box above it (static/js/checkbox-filter.js, so without
+    JavaScript it is a plain list). Languages and areas of expertise use the same widget everywhere."""
+
+    template_name = "portal/widgets/checkbox_list.html"
+    #: From how many choices on the list gets a search box.
+    searchable_from = 10
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        count = sum(len(options) for _group, options, _index in context["widget"]["optgroups"])
+        context["widget"]["searchable"] = count >= self.searchable_from
+        return context
 
 
 #: The years a date typed into any form of the portal may have. The programme's data starts around 2010 and
@@ -100,7 +131,12 @@ def harden_fields(form: forms.BaseForm) -> None:
 
 
 class HardenedFormMixin:
-    """Every form of the portal: odd input (year 9999, a 25-digit id) is a form error, never a 500."""
+    """Every form of the portal: odd input (year 9999, a 25-digit id) is a form error, never a 500; an empty
+    choice says "– bitte wählen –" instead of "---------"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_empty_choices(self)
 
     def full_clean(self):
         harden_fields(self)

@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.countries import country_names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -288,6 +290,14 @@ USE_TZ = True
 LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# English pages use British conventions: day before month, 24-hour clock (portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
+# Country names: German from Debian iso-codes (pycountry), codes as before (portal/countries.py).
+COUNTRIES_OVERRIDE = country_names()
+# An empty choice in a filter means "no restriction": "Alle", never django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+# A failed CSRF check (page open too long, cookies deleted) gets our page in the user's language.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # --------------------------------------------------------------------------------------------------
 # Static and uploaded files

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.models import Lotse, Topic
 from lotsen.validators import normalize_iban, validate_iban
 from organisations.models import Organisation
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm
+from portal.forms import CheckboxList, DateInput, Form, ModelForm
 from regions.forms import scope_region_field
 from regions.models import District, Language
 
@@ -24,7 +24,7 @@ class LotseForm(ModelForm):
         label=_("areas of expertise"),
         choices=Topic.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
     )
 
     class Meta:
@@ -45,7 +45,7 @@ class LotseForm(ModelForm):
         ]
         widgets = {
             "organisations": forms.CheckboxSelectMultiple,
-            "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "languages": CheckboxList,
         }
 
     def __init__(self, *args, user, fresh: bool = False, **kwargs):
@@ -55,7 +55,6 @@ class LotseForm(ModelForm):
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
         self.fields["organisations"].queryset = Organisation.objects.editable_by(user).order_by("name")
         self.fields["languages"].queryset = Language.objects.all()
-        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
         if self.instance.pk and self.instance.user_id:
             # The e-mail is the login of this Lotse: changed by the person, not from here.
             self.fields["email"].disabled = True

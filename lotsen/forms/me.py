@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.models import Consultation, Lotse, Topic
 from lotsen.services.consultations import MAX_BACKDATE_DAYS
 from organisations.models import PartnerInstitution
-from portal.forms import MULTIPLE_CHOICE_HINT, DateInput, Form, ModelForm
+from portal.forms import CheckboxList, DateInput, Form, ModelForm
 from regions.models import Language
 
 
@@ -125,7 +125,7 @@ class ProfileForm(ModelForm):
         label=_("Areas of expertise"),
         choices=Topic.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple(),
+        widget=CheckboxList,
     )
 
     class Meta:
@@ -135,12 +135,8 @@ class ProfileForm(ModelForm):
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "languages": CheckboxList,
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

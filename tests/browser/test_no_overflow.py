@@ -82,7 +82,7 @@ FIND_OVERFLOW = """([width, scrollBoxes]) => {
             add(table, 'is not in a focusable, labelled .table-wrap');
         }
     }
-    // A sticky or fixed bar (the form's "Sichern" row) lies over the content on purpose.
+    // A sticky or fixed bar (the form's "Speichern" row) lies over the content on purpose.
     const floating = (el) => {
         for (let node = el; node && node !== document.body; node = node.parentElement) {
             if (['sticky', 'fixed'].includes(getComputedStyle(node).position)) return true;

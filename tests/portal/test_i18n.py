@@ -181,3 +181,20 @@ def test_the_navigation_speaks_of_abrechnungen_and_teilnahmebescheinigungen():
         "My certificates": {"Meine Teilnahmebescheinigungen"},
         "Lotsen": {"Lotsinnen und Lotsen"},
     }
+
+
+def test_our_german_translations_are_the_ones_shown():
+    """Django merges its own, allauth's and our catalogues, and an app listed earlier wins: Django admin's
+    "Save" = "Sichern" silently replaced our "Speichern" on every form. Each of our texts must show as we
+    translated it; where another catalogue holds the same English text, give ours a msgctxt
+    (``{% translate "Save" context "button" %}``) or another msgid."""
+    shadowed = []
+    with translation.override("de"):
+        for path in GERMAN_CATALOGUES:
+            for msgid, block in _entries(path):
+                if re.search(r"^(msgctxt|msgid_plural) ", block, re.M):
+                    continue
+                ours, shown = _msgstr(block), translation.gettext(msgid)
+                if ours and shown != ours:
+                    shadowed.append(f"{path.relative_to(BASE_DIR)}: {msgid!r} shows {shown!r}, not {ours!r}")
+    assert not shadowed, "\n".join(shadowed)
