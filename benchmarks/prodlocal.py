@@ -409,6 +409,19 @@ class ProdLocal:
         self.stop()
 
 
+def stop_on_sigterm() -> None:
+    """SIGTERM (and Ctrl-C) end the run through `finally`/`__exit__`, which stop everything, once: a second
+    signal (e.g. `timeout` passing it on) must not interrupt the stopping."""
+
+    def terminate(*_):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "up"
     local = ProdLocal()
@@ -431,5 +444,5 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    stop_on_sigterm()
     sys.exit(main(sys.argv))
