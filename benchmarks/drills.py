@@ -245,6 +245,9 @@ def drill_postgres(local: ProdLocal, load: LightLoad) -> bool:
 
 def drill_worker(local: ProdLocal, drill: dict) -> bool:
     print("\n== Drill 3: a worker process killed while it renders certificates")
+    # The worker's log names every task it receives; its pool processes are the children of the worker.
+    log_file = local.logs / "worker.log"
+    offset = len(log_file.read_text(errors="replace"))
     coordinator = Session(local.plan.base_url)
     coordinator.login(drill["email"], drill["password"])
     response = coordinator.post_form(
@@ -260,24 +263,28 @@ def drill_worker(local: ProdLocal, drill: dict) -> bool:
         print("DRILL worker FAILED")
         return False
     batch = int(match.group(1))
-    victim = task_id = None
-    deadline = time.monotonic() + 60
-    while victim is None and time.monotonic() < deadline:
-        active = run_celery(local, "inspect", "active", "--json", "--timeout", "2")
-        try:
-            for tasks in json.loads(active or "{}").values():
-                for task in tasks:
-                    if task["name"] == "certificates.tasks.render_certificates":
-                        victim, task_id = task["worker_pid"], task["id"]
-        except json.JSONDecodeError:
-            pass
-        time.sleep(0.2)
-    if victim is None:
-        print("  no render task was seen running")
+    task_id = None
+    deadline = time.monotonic() + 120
+    while task_id is None and time.monotonic() < deadline:
+        found = re.search(
+            r"render_certificates\[([0-9a-f-]+)\] received", log_file.read_text(errors="replace")[offset:]
+        )
+        task_id = found.group(1) if found else None
+        time.sleep(0.1)
+    if task_id is None:
+        print("  no render task was received by the worker")
         print("DRILL worker FAILED")
         return False
-    os.kill(victim, signal.SIGKILL)
-    print(f"  killed worker process {victim} running task {task_id}")
+    time.sleep(0.5)  # the pool process has started rendering
+    children = subprocess.run(  # noqa: S603
+        ["pgrep", "-P", str(local.procs["worker"].pid)],  # noqa: S607 (procps from the PATH)
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    print(f"  killed the worker's pool processes {', '.join(children)} while task {task_id} was running")
     deadline = time.monotonic() + 300
     state = {}
     while time.monotonic() < deadline:
@@ -294,7 +301,7 @@ def drill_worker(local: ProdLocal, drill: dict) -> bool:
         if not set(state["statuses"]) & {"pending", "rendering"}:
             break
         time.sleep(2)
-    log = (local.logs / "worker.log").read_text(errors="replace")
+    log = log_file.read_text(errors="replace")[offset:]
     received = log.count(f"[{task_id}] received")
     succeeded = len(re.findall(rf"\[{task_id}\] succeeded", log))
     print(f"  task {task_id}: received {received} times, succeeded {succeeded} time(s)")

@@ -93,6 +93,7 @@ class LotseJourney(SequentialTaskSet):
             "time_in_germany": "1_3",
             "submission_key": key,
         }
+        saved(kind="consultation_sent", key=key)
         with self.client.post(
             "/me/consultations/new/",
             {
