@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: lock lock-check run test lint beat format bench bench-seed bench-claims bench-certificates bench-reports messages compilemessages migrate seed worker clean browsers
+.PHONY: lock lock-check run test lint beat format bench bench-seed bench-claims bench-certificates bench-reports bench-load prod-local prod-local-stop drills messages compilemessages migrate seed worker clean browsers
 
 # uv itself, pinned with hashes; the rest comes from uv.lock.
 $(UV): uv-bootstrap.txt
@@ -88,6 +88,23 @@ bench-certificates: $(STAMP) compilemessages
 bench-reports: $(STAMP) compilemessages
 	@if [ -f benchmarks/bench_reports.py ]; then $(PY) benchmarks/bench_reports.py; \
 	else echo "benchmarks/bench_reports.py not there yet"; fi
+
+# What docker-compose.yml starts (nginx, gunicorn, Celery worker and beat, PostgreSQL 15, Redis), on this machine
+# without Docker, parsed from the compose file (benchmarks/prodlocal.py; README "Production shape on this machine").
+# Own PostgreSQL (5433) and Redis (6380) with their data in PROD_LOCAL_DIR (/var/tmp/lotsenportal-prod); Ctrl-C stops.
+prod-local: $(STAMP) compilemessages
+	$(PY) benchmarks/prodlocal.py up
+
+prod-local-stop: $(STAMP)
+	$(PY) benchmarks/prodlocal.py stop
+
+# 100 Lotsen and 10 coordinators for LOAD_MINUTES (3) against prod-local, then the saturation ratio.
+bench-load: $(STAMP) compilemessages
+	$(PY) benchmarks/bench_load.py
+
+# Redis stopped for 30 s, PostgreSQL restarted, a worker killed, under light load against prod-local.
+drills: $(STAMP) compilemessages
+	$(PY) benchmarks/drills.py
 
 clean:
 	rm -rf $(VENV) staticfiles .test-media db.sqlite3
