@@ -130,17 +130,20 @@ class ProfileForm(ModelForm):
 
     class Meta:
         model = Lotse
-        fields = ["email", "phone", "availability", "languages", "expertise"]
+        fields = ["email", "phone", "availability", "languages", "expertise", "address_form"]
         labels = {"email": _("E-mail for contact")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "address_form": forms.RadioSelect,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["languages"].help_text = MULTIPLE_CHOICE_HINT
+        # Not sent (an older form, a script): the stored choice stays.
+        self.fields["address_form"].required = False
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
