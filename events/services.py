@@ -329,6 +329,16 @@ def add_walk_in(*, event: Event, lotse: Lotse, acting_user) -> Attendance:
     return attendance
 
 
+def still_open(*, event: Event, acting_user):
+    """What "all present" marks: registrations without a recorded attendance, editable by the user, not
+    their own."""
+    return (
+        Attendance.objects.editable_by(acting_user)
+        .filter(event=event, status=Attendance.Status.REGISTERED)
+        .exclude(lotse__user_id=acting_user.pk)
+    )
+
+
 @transaction.atomic
 def mark_all_present(*, event: Event, acting_user) -> list[Attendance]:
     """All present: every registration without a recorded attendance (status "registered") that the user
@@ -338,13 +348,8 @@ def mark_all_present(*, event: Event, acting_user) -> list[Attendance]:
     require_coordination(acting_user)
     event = Event.objects.select_for_update().get(pk=event.pk)
     _check_attendance_can_be_recorded(event)
-    rows = list(
-        # the event's row lock (above) serialises this with set_attendance and the check-in
-        Attendance.objects.editable_by(acting_user)
-        .filter(event=event, status=Attendance.Status.REGISTERED)
-        .exclude(lotse__user_id=acting_user.pk)
-        .select_related("lotse")
-    )
+    # the event's row lock (above) serialises this with set_attendance and the check-in
+    rows = list(still_open(event=event, acting_user=acting_user).select_related("lotse"))
     Attendance.objects.filter(pk__in=[row.pk for row in rows]).update(
         status=Attendance.Status.ATTENDED, updated_by=acting_user, updated_at=timezone.now()
     )

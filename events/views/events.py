@@ -185,23 +185,18 @@ def event_attendance(request, pk: int):
         walk_ins = search_words(candidates, ("first_name", "last_name"), q).order_by(
             "last_name", "first_name", "pk"
         )[:WALK_IN_RESULTS]
-    rows = list(_attendance_rows(request, event))
     return render(
         request,
         "events/event_attendance.html",
         {
             "event": event,
-            "attendances": rows,
+            "attendances": _attendance_rows(request, event),
             "choices": ATTENDANCE_CHOICES,
             "row_error": None,
             "search": search,
             "q": q,
             "walk_ins": walk_ins,
-            "open_count": sum(
-                1
-                for row in rows
-                if row.status == Attendance.Status.REGISTERED and row.lotse.user_id != request.user.pk
-            ),
+            "open_count": services.still_open(event=event, acting_user=request.user).count(),
         },
     )
 
