@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
@@ -138,14 +139,14 @@ def test_the_fetcher_reads_region_images_but_no_other_uploaded_file(world, setti
 @pytest.mark.parametrize(
     ("name", "content", "error"),
     [
-        ("logo.png", b"not an image at all", "PNG or JPEG"),
-        ("logo.png", b"GIF89a" + b"\0" * 20, "PNG or JPEG"),
-        ("logo.png", b"\x89PNG" + b"\0" * (MAX_IMAGE_BYTES + 1), "too large"),
-        ("logo.png", png(5000, 10), "pixels"),
+        ("logo.png", b"not an image at all", "PNG oder JPEG"),
+        ("logo.png", b"GIF89a" + b"\0" * 20, "PNG oder JPEG"),
+        ("logo.png", b"\x89PNG" + b"\0" * (MAX_IMAGE_BYTES + 1), "zu groß .höchstens 1 MB"),
+        ("logo.png", png(5000, 10), "4000 Pixel"),
     ],
 )
 def test_uploaded_images_are_checked(name, content, error):
-    with pytest.raises(ValidationError, match=error):
+    with translation.override("de"), pytest.raises(ValidationError, match=error):
         validate_region_image(SimpleUploadedFile(name, content))
 
 
