@@ -38,6 +38,11 @@ class CertificateData:
     funding_line: str = (
         "Gefördert durch das Ministerium für Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen"
     )
+    #: the person's own form of address (lotsen.models.Lotse.AddressForm): "lotsin", "lotse" or "neutral"
+    address_form: str = "neutral"
+    #: file: URIs of the region's images below MEDIA_ROOT ("" = none: no region logo, an empty signature line)
+    region_logo_uri: str = ""
+    signature_uri: str = ""
 
     @property
     def title(self) -> str:

@@ -39,7 +39,10 @@ class BatchForm(Form):
         label=_("Event"),
         queryset=Event.objects.none(),
         required=False,
-        help_text=_("For example the closing event: its participants receive their certificates."),
+        help_text=_(
+            "For example the closing event: its participants receive their certificates. An event chosen "
+            "here takes the place of the region."
+        ),
     )
     programme_year = programme_year_field(
         required=False, help_text=_("With an event, the year of the event is used.")
@@ -61,9 +64,12 @@ class BatchForm(Form):
         region, event = data.get("region"), data.get("event")
         if self.errors:
             return data
-        if (region is None) == (event is None):
-            raise forms.ValidationError(_("Choose either a region or an event."))
+        if region is None and event is None:
+            raise forms.ValidationError(_("Choose a region or an event."))
         if event is not None:
+            # The event wins: the region is preselected for a coordinator of one region, and choosing an
+            # event on top of it means "this event's participants" (of every region the user may edit).
+            data["region"] = None
             data["programme_year"] = timezone.localtime(event.starts_at).year
         elif not data.get("programme_year"):
             data["programme_year"] = timezone.localdate().year

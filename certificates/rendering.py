@@ -24,22 +24,36 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import pydyf
 import segno
 import weasyprint
+from django.conf import settings
 from django.template.loader import get_template
 from weasyprint import CSS, HTML
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
 from certificates.content import CertificateData, Session
-from portal.pdf import FONTS_DIR, LocalOnlyURLFetcher, local_only_fetcher
+from portal.pdf import FONTS_DIR, LocalOnlyURLFetcher
+from regions.images import IMAGE_FOLDER
 
 # --- Locations -------------------------------------------------------------------------
 #: The fonts are the bundled ones of portal.pdf (FONTS_DIR), the only files the renderer may read.
 TEMPLATE_NAME = "certificates/certificate.html"
+#: the programme's logo (and anything else every certificate prints): bundled, like the fonts
+CERTIFICATE_IMAGES_DIR = Path(settings.BASE_DIR) / "static" / "img" / "certificate"
+PROGRAMME_LOGO = CERTIFICATE_IMAGES_DIR / "programme-logo.svg"
+
+#: the sentence after the holder's name, in the person's own form of address (Lotse.AddressForm); the
+#: neutral form names the volunteer work without a gendered noun
+ROLE_SENTENCES = {
+    "lotsin": "als ehrenamtliche Arbeitsmarktlotsin im Rahmen des Programms „{programme}“",
+    "lotse": "als ehrenamtlicher Arbeitsmarktlotse im Rahmen des Programms „{programme}“",
+    "neutral": "im Rahmen des ehrenamtlichen Engagements im Programm „{programme}“",
+}
 
 #: PDF/A-2b: archival profile without the attachment rules of PDF/A-3 and without the
 #: "every glyph must map to Unicode" rule of the -u level (WeasyPrint writes ToUnicode
@@ -122,9 +136,26 @@ def _template() -> Any:
     return get_template(TEMPLATE_NAME)
 
 
+def issuer_line(coordinating_body: str, signatory_function: str) -> str:
+    """The issuer under the signatory's function, unless the function names it already ("Leitung der
+    Regionalagentur OWL" above "Regionalagentur OWL"): the certificate names its issuer once."""
+    if coordinating_body.strip().casefold() in signatory_function.casefold():
+        return ""
+    return coordinating_body
+
+
+def role_sentence(address_form: str, programme_name: str) -> str:
+    sentence = ROLE_SENTENCES.get(address_form, ROLE_SENTENCES["neutral"])
+    return sentence.format(programme=programme_name)
+
+
 def _certificate_context(data: CertificateData) -> dict[str, Any]:
     return {
         "programme_name": data.programme_name,
+        "programme_logo_uri": PROGRAMME_LOGO.as_uri(),
+        "region_logo_uri": data.region_logo_uri,
+        "signature_uri": data.signature_uri,
+        "role_sentence": role_sentence(data.address_form, data.programme_name),
         "funding_line": data.funding_line,
         "holder_name": data.holder_name,
         "holder_dir": text_direction(data.holder_name),
@@ -138,7 +169,7 @@ def _certificate_context(data: CertificateData) -> dict[str, Any]:
         "total_hours": format_hours(data.total_hours),
         "place": data.place,
         "issued_on": format_date(data.issued_on),
-        "coordinating_body": data.coordinating_body,
+        "coordinating_body": issuer_line(data.coordinating_body, data.signatory_function),
         "signatory_name": data.signatory_name,
         "signatory_function": data.signatory_function,
         "verification_code": data.verification_code,
@@ -155,7 +186,9 @@ def render_html(datas: Sequence[CertificateData], title: str) -> str:
 
 # --- Resource loading ------------------------------------------------------------------
 def _url_fetcher() -> LocalOnlyURLFetcher:
-    return local_only_fetcher()
+    """The bundled fonts and certificate images, and the regions' uploaded images below MEDIA_ROOT; nothing
+    else (no network, no other file). Built per call: MEDIA_ROOT is a setting."""
+    return LocalOnlyURLFetcher(FONTS_DIR, CERTIFICATE_IMAGES_DIR, Path(settings.MEDIA_ROOT) / IMAGE_FOLDER)
 
 
 @dataclass

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from certificates.content import CertificateData, Session
@@ -67,9 +80,51 @@ def eligible_lotsen(
     )
 
 
+def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
+    """The Lotsen a batch is for: those the user may edit, of the region or among the event's participants,
+    never the user themself (portal.access.forbid_self). The batch issues for the eligible among them; its
+    preview lists them all."""
+    lotsen = Lotse.objects.editable_by(acting_user).exclude(user_id=acting_user.pk)
+    if event is not None:
+        participants = Attendance.objects.filter(
+            event=event, status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]
+        ).values("lotse_id")
+        return lotsen.filter(pk__in=participants)
+    if region is not None:
+        return lotsen.filter(region=region)
+    return lotsen.none()
+
+
+def batch_preview(lotsen: QuerySet[Lotse], *, programme_year: int) -> QuerySet[Lotse]:
+    """Everyone of a batch's scope (batch_scope) with their count against the requirement ("2 of 3") and
+    whether the batch issues for them (``eligible``); one query. Lotsen anonymised, or who left without a
+    training session in the year, are left out: there is nothing to tell about them."""
+    return (
+        lotsen_with_training_record(lotsen.filter(anonymised_at__isnull=True), programme_year=programme_year)
+        .exclude(Q(status=Lotse.Status.LEFT) & Q(trainings_attended=0))
+        .annotate(
+            eligible=ExpressionWrapper(
+                Q(trainings_attended__gte=F("trainings_required")), output_field=BooleanField()
+            ),
+            trainings_missing=Greatest(F("trainings_required") - F("trainings_attended"), Value(0)),
+        )
+        .select_related("region")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def training_record(lotse: Lotse, *, programme_year: int):
     """The one Lotse's annotated record (for the single issue)."""
     return lotsen_with_training_record(Lotse.objects.filter(pk=lotse.pk), programme_year=programme_year).get()
+
+
+def _image_uri(image) -> str:
+    """A region image's file: URI for the renderer, or "" when there is none or its file is missing (a
+    certificate without the logo rather than none at all)."""
+    if not image:
+        return ""
+    path = Path(image.path)
+    return path.as_uri() if path.is_file() else ""
 
 
 def certificate_contents(certificates: list[Certificate]) -> list[CertificateData]:
@@ -120,6 +175,9 @@ def certificate_contents(certificates: list[Certificate]) -> list[CertificateDat
                 verification_code=certificate.verification_code,
                 verify_url=settings.SITE_URL + reverse("verify:code", args=[certificate.verification_code]),
                 programme_name=settings.PROGRAMME_NAME,
+                address_form=lotse.address_form,
+                region_logo_uri=_image_uri(region.logo),
+                signature_uri=_image_uri(region.signature_image),
                 **(
                     {"funding_line": funding}
                     if (funding := getattr(settings, "CERTIFICATE_FUNDING_LINE", ""))

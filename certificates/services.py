@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from certificates.models import Certificate, CertificateBatch, certificate_upload_to
-from certificates.selectors import eligible_lotsen, training_record
+from certificates.selectors import batch_scope, eligible_lotsen, training_record
 from events.models import Event
 from lotsen.models import Lotse
 from portal.access import forbid_self, require_editable
@@ -166,11 +166,9 @@ def issue_batch(
         raise ValueError("Give either a region or an event.")
     require_editable(region or event, acting_user)
     # Nobody issues their own certificate (portal.access.forbid_self): a batch leaves the issuer out.
-    lotsen = Lotse.objects.editable_by(acting_user).exclude(user_id=acting_user.pk)
-    if region is not None:
-        lotsen = lotsen.filter(region=region)
+    lotsen = batch_scope(acting_user=acting_user, region=region, event=event)
     candidates = list(
-        eligible_lotsen(lotsen, programme_year=programme_year, event=event)
+        eligible_lotsen(lotsen, programme_year=programme_year)
         .filter(has_valid_certificate=False)
         .values_list("pk", flat=True)
     )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import record_export
@@ -137,46 +137,42 @@ def issue_for_lotse(request, lotse_pk: int):
 
 
 def batch_create(request):
-    """Choose a region or an event; GET with a choice previews who is eligible (htmx swaps #preview)."""
+    """Choose a region or an event. "Show who is eligible" (and htmx on every change, swapping #preview) POSTs
+    with ``preview``: it lists everyone in scope with their count against the requirement and issues nothing.
+    Everything is a POST, so neither the CSRF token nor the choice ends up in a URL."""
     require_coordination(request.user)
-    if request.method == "POST":
-        form = BatchForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                batch = services.issue_batch(
-                    programme_year=form.cleaned_data["programme_year"],
-                    region=form.cleaned_data["region"],
-                    event=form.cleaned_data["event"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-            except QueueUnavailable:
-                form.add_error(None, QUEUE_DOWN)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s certificate is being created.",
-                        "%(count)s certificates are being created.",
-                        batch.total,
-                    )
-                    % {"count": batch.total},
-                )
-                return redirect("certificates:batch_detail", pk=batch.pk)
-    else:
-        form = BatchForm(request.GET or None, user=request.user)
+    form = BatchForm(request.POST if request.method == "POST" else None, user=request.user)
+    valid = form.is_valid()  # False when unbound
+    if valid and "preview" not in request.POST:
+        try:
+            batch = services.issue_batch(
+                programme_year=form.cleaned_data["programme_year"],
+                region=form.cleaned_data["region"],
+                event=form.cleaned_data["event"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        except QueueUnavailable:
+            form.add_error(None, QUEUE_DOWN)
+        else:
+            # No "being created" message here: the batch page says so while it runs and "done" when it is.
+            return redirect("certificates:batch_detail", pk=batch.pk)
     preview = None
-    if form.is_bound and not form.errors:
-        preview = selectors.eligible_lotsen(
-            Lotse.objects.editable_by(request.user).filter(
-                **({"region": form.cleaned_data["region"]} if form.cleaned_data["region"] else {})
-            ),
-            programme_year=form.cleaned_data["programme_year"],
-            event=form.cleaned_data["event"],
-        ).select_related("region")
+    # Also after a refused issue ("nobody is eligible"): the list then shows who is short of what.
+    data = getattr(form, "cleaned_data", {}) if form.is_bound else {}
+    if (data.get("region") or data.get("event")) and data.get("programme_year"):
+        scope = selectors.batch_scope(acting_user=request.user, region=data["region"], event=data["event"])
+        preview = list(selectors.batch_preview(scope, programme_year=data["programme_year"]))
+    context = {
+        "form": form,
+        "preview": preview,
+        "will_be_issued": sum(
+            1 for lotse in preview or [] if lotse.eligible and not lotse.has_valid_certificate
+        ),
+    }
     template = "certificates/batch_form.html#preview" if request.htmx else "certificates/batch_form.html"
-    return render(request, template, {"form": form, "preview": preview})
+    return render(request, template, context)
 
 
 def _visible_batch(request, pk: int) -> CertificateBatch:

@@ -299,3 +299,17 @@ class CheckinForm(Form):
         if bool(cleaned.get("guest")) == bool(cleaned.get("lotse")):
             raise forms.ValidationError(_("Please choose whom to check in."))
         return cleaned
+
+
+class WalkInSearchForm(Form):
+    """The name search for a walk-in on the attendance page (GET): a CharField, so a NUL byte or an overlong
+    text is an error on the page, never a query the database refuses."""
+
+    q = forms.CharField(label=_("Add someone who came without registering"), required=False, max_length=100)
+
+
+class WalkInForm(Form):
+    """ "Add as attended" next to a search result: the Lotse, and the search to return to."""
+
+    lotse = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)

@@ -276,3 +276,81 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
 
         move_up(event=event, session_id=attendance.session_id)
     return attendance
+
+
+# -- on the day: walk-ins and "all present" -------------------------------------------------------------
+def _check_attendance_can_be_recorded(event: Event) -> None:
+    if timezone.now() < checkin_opens(event):
+        raise ValidationError(
+            _("Attendance can be recorded from %(opens)s on (%(hours)s hours before the start).")
+            % {"opens": _when(checkin_opens(event)), "hours": CHECKIN_OPENS_HOURS}
+        )
+
+
+def walk_in_candidates(*, event: Event, acting_user):
+    """Lotsen a coordinator may add on the day: those they may edit, of the event's region (a programme-wide
+    event: of their regions), not anonymised or left, not holding a place already, never the user themself."""
+    lotsen = (
+        Lotse.objects.editable_by(acting_user)
+        .filter(anonymised_at__isnull=True)
+        .exclude(status=Lotse.Status.LEFT)
+        .exclude(user_id=acting_user.pk)
+        .exclude(pk__in=Attendance.objects.taking_a_place().filter(event=event).values("lotse_id"))
+    )
+    if event.region_id is not None:
+        lotsen = lotsen.filter(region_id=event.region_id)
+    return lotsen
+
+
+@transaction.atomic
+def add_walk_in(*, event: Event, lotse: Lotse, acting_user) -> Attendance:
+    """A Lotse who came without registering (or was excused or marked absent) is recorded as attended, in one
+    step from the attendance list.
+
+    Walk-ins may exceed the capacity: the person is in the room already, and the capacity is there to plan
+    registrations and the guests' waiting list (which then simply does not move up). Recorded from the same
+    moment as any attendance (CHECKIN_OPENS_HOURS before the start); nobody records their own attendance."""
+    require_coordination(acting_user)
+    if not can_register(acting_user=acting_user, lotse=lotse):
+        raise PermissionDenied
+    forbid_self(acting_user, lotse)
+    event, _session = lock_event_and_session(event.pk, None)
+    if event.region_id is not None and event.region_id != lotse.region_id:
+        raise ValidationError(_("This event is for the Lotsen of another region."))
+    _check_attendance_can_be_recorded(event)
+    attendance = Attendance.objects.select_for_update().filter(event=event, lotse=lotse).first()
+    if attendance is None:
+        return Attendance.objects.create(
+            event=event, lotse=lotse, status=Attendance.Status.ATTENDED, updated_by=acting_user
+        )
+    if attendance.status != Attendance.Status.ATTENDED:
+        attendance.status, attendance.updated_by = Attendance.Status.ATTENDED, acting_user
+        attendance.save(update_fields=["status", "updated_by", "updated_at"])
+    return attendance
+
+
+def still_open(*, event: Event, acting_user):
+    """What "all present" marks: registrations without a recorded attendance, editable by the user, not
+    their own."""
+    return (
+        Attendance.objects.editable_by(acting_user)
+        .filter(event=event, status=Attendance.Status.REGISTERED)
+        .exclude(lotse__user_id=acting_user.pk)
+    )
+
+
+@transaction.atomic
+def mark_all_present(*, event: Event, acting_user) -> list[Attendance]:
+    """All present: every registration without a recorded attendance (status "registered") that the user
+    may edit becomes "attended". Excused and absent stay as they are (someone decided that on purpose);
+    the user's own registration is left out (nobody records their own attendance). Returns the rows
+    changed."""
+    require_coordination(acting_user)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_attendance_can_be_recorded(event)
+    # the event's row lock (above) serialises this with set_attendance and the check-in
+    rows = list(still_open(event=event, acting_user=acting_user).select_related("lotse"))
+    Attendance.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=Attendance.Status.ATTENDED, updated_by=acting_user, updated_at=timezone.now()
+    )
+    return rows

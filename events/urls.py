@@ -12,6 +12,8 @@ urlpatterns = [
     path("<id:pk>/edit/", views.event_edit, name="edit"),
     path("<id:pk>/register/", views.event_register, name="register"),
     path("<id:pk>/attendance/", views.event_attendance, name="attendance"),
+    path("<id:pk>/attendance/walk-in/", views.attendance_walk_in, name="attendance_walk_in"),
+    path("<id:pk>/attendance/all-present/", views.attendance_all_present, name="attendance_all_present"),
     path("attendance/<id:pk>/", views.attendance_set, name="attendance_set"),
     path("attendance/<id:pk>/remove/", views.registration_remove, name="registration_remove"),
     # public, without login (events.views.public)

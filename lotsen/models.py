@@ -59,6 +59,15 @@ class LotseOwnedQuerySet(ScopedQuerySet):
 class Lotse(models.Model):
     """A volunteer guide (Lotse / Lotsin) of a migrant organisation."""
 
+    class AddressForm(models.TextChoices):
+        """How the person is named on their certificate: the person's own choice (the profile), or set by a
+        coordinator. Neutral (the default, as nobody is assumed to be either) names the volunteer work
+        without a gendered noun."""
+
+        NEUTRAL = "neutral", _("Neutral (no gendered form)")
+        LOTSIN = "lotsin", _("Lotsin (feminine form)")
+        LOTSE = "lotse", _("Lotse (masculine form)")
+
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("candidate")
         ACTIVE = "active", _("active")
@@ -105,6 +114,13 @@ class Lotse(models.Model):
     expertise = models.JSONField(_("areas of expertise"), default=list, blank=True)
     availability = models.CharField(
         _("availability"), max_length=200, blank=True, help_text=_("e.g. Tuesday and Thursday afternoons")
+    )
+    address_form = models.CharField(
+        _("form of address on certificates"),
+        max_length=10,
+        choices=AddressForm.choices,
+        default=AddressForm.NEUTRAL,
+        help_text=_("How the certificate names the volunteer: Lotsin, Lotse or a neutral wording."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
     status_since = models.DateField(_("status since"), default=datetime.date.today)

@@ -22,16 +22,16 @@ FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
 class LocalOnlyURLFetcher(URLFetcher):
-    """URL fetcher that serves ``data:`` URIs and files below ``root`` – nothing else.
+    """URL fetcher that serves ``data:`` URIs and files below ``root`` (or ``more_roots``) – nothing else.
 
     Any other URL (http, https, file outside ``root`` ...) stops the rendering with
     :class:`FatalURLFetchingError`: a plain exception would be swallowed by WeasyPrint
     and only logged as a warning, producing a document with a missing resource.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *more_roots: Path) -> None:
         super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
-        self._root = root.resolve()
+        self._roots = tuple(folder.resolve() for folder in (root, *more_roots))
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
@@ -40,7 +40,7 @@ class LocalOnlyURLFetcher(URLFetcher):
             return super().fetch(url, headers)
         if scheme == "file":
             path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if path.is_relative_to(self._root) and path.is_file():
+            if any(path.is_relative_to(folder) for folder in self._roots) and path.is_file():
                 return URLFetcherResponse(
                     path.as_uri(),
                     body=_read_file(path),

@@ -59,6 +59,7 @@ def subject_data(*, lotse: Lotse, viewer, include_iban: bool) -> dict:
         "languages": [str(language) for language in lotse.languages.all()],
         "expertise": list(lotse.expertise_labels),
         "availability": lotse.availability,
+        "address_form": lotse.get_address_form_display(),
         "status": lotse.get_status_display(),
         "status_since": _plain(lotse.status_since),
         "joined_on": _plain(lotse.joined_on),

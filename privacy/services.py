@@ -30,6 +30,7 @@ CLEARED_FIELDS = (
     "phone",
     "availability",
     "expertise",
+    "address_form",
     "account_holder",
     "iban",
 )
@@ -69,6 +70,7 @@ def anonymise_lotse(*, lotse: Lotse, acting_user, today: datetime.date | None = 
     lotse.first_name, lotse.last_name = "Anonymisiert", f"#{lotse.pk}"
     lotse.email = lotse.phone = lotse.availability = lotse.account_holder = lotse.iban = ""
     lotse.expertise = []
+    lotse.address_form = Lotse.AddressForm.NEUTRAL
     lotse.anonymised_at = timezone.now()
     user_id, lotse.user = lotse.user_id, None
     lotse.save(update_fields=[*CLEARED_FIELDS, "anonymised_at", "user", "updated_at"], erasing=True)

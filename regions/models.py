@@ -1,10 +1,17 @@
 from django.conf import settings
-from django.db import models
+from django.core.validators import FileExtensionValidator
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.scoping import NOTHING, ScopedQuerySet
+from regions.images import IMAGE_FORMATS, region_image_upload_to, validate_region_image
+
+_IMAGE_VALIDATORS = [
+    FileExtensionValidator([*IMAGE_FORMATS.values(), "jpeg"]),
+    validate_region_image,
+]
 
 
 class RegionQuerySet(ScopedQuerySet):
@@ -43,6 +50,24 @@ class Region(models.Model):
     signatory_name = models.CharField(_("signatory on certificates"), max_length=150, blank=True)
     signatory_function = models.CharField(_("function of the signatory"), max_length=150, blank=True)
     certificate_place = models.CharField(_("place of issue on certificates"), max_length=100, blank=True)
+    # Certificates: the region's logo beside the programme's, and the signatory's signature above the line.
+    # Without a logo only the programme's is printed; without a signature image the line stays empty.
+    logo = models.FileField(
+        _("logo on certificates"),
+        upload_to=region_image_upload_to,
+        validators=_IMAGE_VALIDATORS,
+        blank=True,
+        help_text=_("PNG or JPEG, at most 1 MB; printed at the top right of the certificate."),
+    )
+    signature_image = models.FileField(
+        _("signature image on certificates"),
+        upload_to=region_image_upload_to,
+        validators=_IMAGE_VALIDATORS,
+        blank=True,
+        help_text=_(
+            "PNG or JPEG (a transparent PNG looks best), at most 1 MB; printed above the signatory's name."
+        ),
+    )
     min_trainings_for_certificate = models.PositiveSmallIntegerField(
         _("training sessions required for a certificate"),
         null=True,
@@ -59,6 +84,23 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    IMAGE_FIELDS = ("logo", "signature_image")
+
+    def save(self, *args, **kwargs):
+        """Save; an image replaced or removed is deleted from the storage once the change is committed (no
+        retention rule needed: nothing stays behind)."""
+        replaced = []
+        if self.pk is not None:
+            stored = Region.objects.filter(pk=self.pk).values(*self.IMAGE_FIELDS).first() or {}
+            for name in self.IMAGE_FIELDS:
+                old = stored.get(name) or ""
+                if old and old != getattr(self, name).name:
+                    replaced.append(old)
+        super().save(*args, **kwargs)
+        storage = self._meta.get_field("logo").storage
+        for name in replaced:
+            transaction.on_commit(lambda name=name: storage.delete(name))
 
 
 class DistrictQuerySet(ScopedQuerySet):

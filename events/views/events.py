@@ -8,21 +8,32 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from events import services
 from events.filters import EventFilter
-from events.forms import AttendanceStatusForm, EventForm, RegisterLotsenForm, SessionFormSet
+from events.forms import (
+    AttendanceStatusForm,
+    EventForm,
+    RegisterLotsenForm,
+    SessionFormSet,
+    WalkInForm,
+    WalkInSearchForm,
+)
 from events.models import Attendance, Event
 from events.selectors import attendances_with_training_hours
 from portal.access import coordinators_only, get_editable_or_403, works_in_coordination
+from portal.filters import search_words
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 #: The buttons on the attendance list, one tap each.
 ATTENDANCE_CHOICES = [Attendance.Status.ATTENDED, Attendance.Status.EXCUSED, Attendance.Status.ABSENT]
+#: results of the walk-in search: enough for a common first name, short enough for a phone
+WALK_IN_RESULTS = 10
 
 
 def _events():
@@ -164,7 +175,16 @@ def _attendance_rows(request, event):
 
 @coordinators_only
 def event_attendance(request, pk: int):
+    """The attendance list with one tap per person, "all present", and a name search to add a walk-in."""
     event = _visible_event(request, pk)
+    search = WalkInSearchForm(request.GET)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    walk_ins = []
+    if q:
+        candidates = services.walk_in_candidates(event=event, acting_user=request.user)
+        walk_ins = search_words(candidates, ("first_name", "last_name"), q).order_by(
+            "last_name", "first_name", "pk"
+        )[:WALK_IN_RESULTS]
     return render(
         request,
         "events/event_attendance.html",
@@ -173,8 +193,66 @@ def event_attendance(request, pk: int):
             "attendances": _attendance_rows(request, event),
             "choices": ATTENDANCE_CHOICES,
             "row_error": None,
+            "search": search,
+            "q": q,
+            "walk_ins": walk_ins,
+            "open_count": services.still_open(event=event, acting_user=request.user).count(),
         },
     )
+
+
+def _back_to_attendance(event_id: int, q: str = ""):
+    url = reverse("events:attendance", kwargs={"pk": event_id})
+    return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
+
+
+@require_POST
+@coordinators_only
+def attendance_walk_in(request, pk: int):
+    """Add a Lotse found by the name search as attended (registering them if they were not)."""
+    event = _visible_event(request, pk)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose whom to add."))
+        return _back_to_attendance(event.pk)
+    lotse = get_object_or_404(
+        services.walk_in_candidates(event=event, acting_user=request.user), pk=form.cleaned_data["lotse"]
+    )
+    try:
+        attendance = services.add_walk_in(event=event, lotse=lotse, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back_to_attendance(event.pk, form.cleaned_data["q"])
+    logger.info("walk-in attendance %s added by user %s", attendance.pk, request.user.pk)
+    messages.success(request, _("%(lotse)s was added as attended.") % {"lotse": lotse.full_name})
+    url = reverse("events:attendance", kwargs={"pk": event.pk})
+    return redirect(f"{url}#attendance-{attendance.pk}")
+
+
+@require_POST
+@coordinators_only
+def attendance_all_present(request, pk: int):
+    """Mark everyone without a recorded attendance as attended (excused and absent stay)."""
+    event = _visible_event(request, pk)
+    try:
+        changed = services.mark_all_present(event=event, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        logger.info("user %s marked %s attendances of event %s", request.user.pk, len(changed), event.pk)
+        if changed:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s Lotse marked as attended.",
+                    "%(count)s Lotsen marked as attended.",
+                    len(changed),
+                )
+                % {"count": len(changed)},
+            )
+        else:
+            messages.info(request, _("Everyone's attendance was recorded already."))
+    return _back_to_attendance(event.pk)
 
 
 @require_POST

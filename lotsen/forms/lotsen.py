@@ -40,12 +40,14 @@ class LotseForm(ModelForm):
             "languages",
             "expertise",
             "availability",
+            "address_form",
             "account_holder",
             "iban",
         ]
         widgets = {
             "organisations": forms.CheckboxSelectMultiple,
             "languages": CheckboxList,
+            "address_form": forms.RadioSelect,
         }
 
     def __init__(self, *args, user, fresh: bool = False, **kwargs):
@@ -55,6 +57,8 @@ class LotseForm(ModelForm):
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
         self.fields["organisations"].queryset = Organisation.objects.editable_by(user).order_by("name")
         self.fields["languages"].queryset = Language.objects.all()
+        # Not sent (an older form, a script): the stored choice stays.
+        self.fields["address_form"].required = False
         if self.instance.pk and self.instance.user_id:
             # The e-mail is the login of this Lotse: changed by the person, not from here.
             self.fields["email"].disabled = True

@@ -130,13 +130,19 @@ class ProfileForm(ModelForm):
 
     class Meta:
         model = Lotse
-        fields = ["email", "phone", "availability", "languages", "expertise"]
+        fields = ["email", "phone", "availability", "languages", "expertise", "address_form"]
         labels = {"email": _("E-mail for contact")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "languages": CheckboxList,
+            "address_form": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not sent (an older form, a script): the stored choice stays.
+        self.fields["address_form"].required = False
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

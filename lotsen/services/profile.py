@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 #: The only columns a Lotse changes about themself; region, organisations, status and bank details stay with
 #: the coordinators.
-OWN_PROFILE_FIELDS = ("email", "phone", "availability", "expertise")
+OWN_PROFILE_FIELDS = ("email", "phone", "availability", "expertise", "address_form")
 
 
 @transaction.atomic

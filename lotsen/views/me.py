@@ -170,6 +170,7 @@ def profile(request):
                 phone=data["phone"],
                 availability=data["availability"],
                 expertise=data["expertise"],
+                address_form=data["address_form"] or lotse.address_form,
             )
         except ValidationError as error:
             apply_service_errors(form, error)

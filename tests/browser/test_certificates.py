@@ -21,13 +21,18 @@ def test_coordinator_issues_a_batch_and_downloads_the_certificates(page, live_se
     preview = page.locator("#preview table")
     preview.wait_for()
     assert preview.get_by_text("Наталья Смирнова").is_visible()
-    assert preview.get_by_text("Weißmann").count() == 0
+    # everyone of the region, with their count; Jürgen Weißmann is short of one session
+    row = preview.locator("tr", has_text="Weißmann")
+    expect(row).to_have_attribute("data-eligible", "no")
+    expect(row.locator("[data-count]")).to_have_text("2 von 3")
 
     page.locator("form.card button[type=submit]").first.click()
     page.wait_for_url(f"{live_server.url}/certificates/batches/*/")
     assert page.locator("#batch-progress-bar").get_attribute("value") == "2"
     assert page.locator("#batch-progress a[href$='/download/']").count() == 2
     assert page.locator("#batch-progress a[href$='certificates.zip']").is_visible()
+    expect(page.locator("#batch-progress h2")).to_have_text("Fertig")
+    assert "werden erstellt" not in page.content()
 
 
 def test_progress_bar_updates_without_reload(page, live_server, world, trained):  # noqa: F811
@@ -50,3 +55,4 @@ def test_progress_bar_updates_without_reload(page, live_server, world, trained):
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#batch-progress-bar").get_attribute("value") == "1"
     assert page.locator("#batch-progress a[href$='/download/']").count() == 1
+    expect(page.locator("#batch-progress")).to_have_attribute("data-state", "done")

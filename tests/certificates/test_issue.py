@@ -261,18 +261,20 @@ def test_revoke_records_who_and_why(coordinator_client, world):
     assert world.certificate.revocation_reason == "Irrtum"
 
 
-def test_batch_form_previews_who_is_eligible(
+def test_batch_form_previews_everyone_with_their_count(
     coordinator_client, world, trained, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(10):
-        response = coordinator_client.get(
-            reverse("certificates:batch_create"), {"region": world.owl.pk}, headers={"HX-Request": "true"}
+        response = coordinator_client.post(
+            reverse("certificates:batch_create"),
+            {"region": world.owl.pk, "preview": "1"},
+            headers={"HX-Request": "true"},
         )
 
     html = response.content.decode()
     assert "<html" not in html
     assert "Наталья Смирнова" in html and "فاطمة الزهراء" in html
-    assert "Weißmann" not in html  # two of three sessions
+    assert "Weißmann" in html and 'data-count="2/3"' in html  # short of one session: listed, not issued
     assert not Certificate.objects.filter(lotse__in=[trained.fatima, trained.natalya]).exists()
 
 

@@ -58,6 +58,21 @@ CASES = [
         writers=frozenset({CO, ST}),
     ),
     Case("events:attendance", OWL_EVENT_SCREEN, kwargs=lambda w: {"pk": w.event.pk}),
+    Case("events:attendance", OWL_EVENT_SCREEN, kwargs=lambda w: {"pk": w.event.pk}, query="?q=Mehmet"),
+    # On the day (the world's event is in the future: the service refuses and the page says so, 302)
+    Case(
+        "events:attendance_walk_in",
+        OWL_POST,
+        kwargs=lambda w: {"pk": w.event.pk},
+        method="post",
+        data=lambda w: {"lotse": w.lotse_b.pk, "q": "Mehmet"},
+    ),
+    Case(
+        "events:attendance_all_present",
+        OWL_POST,
+        kwargs=lambda w: {"pk": w.event.pk},
+        method="post",
+    ),
     Case(
         "events:attendance_set",
         OWL_POST,

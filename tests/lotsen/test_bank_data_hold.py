@@ -282,6 +282,7 @@ def test_a_change_in_the_admin_holds_the_payments_and_notifies(
         "region": lotse.region_id,
         "organisations": [o.pk for o in lotse.organisations.all()],
         "expertise": "[]",
+        "address_form": lotse.address_form,
         "status": lotse.status,
         "status_since": lotse.status_since.isoformat(),
         "joined_on": lotse.joined_on.isoformat(),

@@ -80,6 +80,7 @@ def test_profile_shows_but_does_not_offer_region_and_organisations(lotse_client,
         "availability",
         "languages",
         "expertise",
+        "address_form",
     }
     html = response.content.decode()
     assert world.owl.name in html
@@ -96,3 +97,20 @@ def test_saving_the_profile_logs_no_entered_values(lotse_client, world, caplog):
     assert f"lotse {world.lotse_a.pk} updated their profile" in log
     for entered in ("geheim.kontakt", "9876543", "Samstags"):
         assert entered not in log
+
+
+def test_a_lotse_chooses_how_the_certificate_names_them(lotse_client, world):
+    assert Lotse.objects.get(pk=world.lotse_a.pk).address_form == Lotse.AddressForm.NEUTRAL
+    data = {"email": "ayse@example.org", "availability": "", "phone": "", "expertise": []}
+    response = lotse_client.post(reverse("me:profile"), {**data, "address_form": "lotsin"})
+    assert response.status_code == 302
+    assert Lotse.objects.get(pk=world.lotse_a.pk).address_form == Lotse.AddressForm.LOTSIN
+    lotse_client.post(reverse("me:profile"), data)  # not sent: the choice stays
+    assert Lotse.objects.get(pk=world.lotse_a.pk).address_form == Lotse.AddressForm.LOTSIN
+    response = lotse_client.post(reverse("me:profile"), {**data, "address_form": "Frau"})
+    assert response.status_code == 200 and response.context["form"].errors["address_form"]
+
+
+def test_a_coordinator_sets_the_form_of_address(coordinator_client, world):
+    page = coordinator_client.get(reverse("lotsen:edit", args=[world.lotse_b.pk])).content.decode()
+    assert 'name="address_form" value="lotse"' in page
