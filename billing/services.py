@@ -257,18 +257,30 @@ def render_claim_statements(claim_ids) -> int:
     return done
 
 
-def missing_statement_claims():
-    """Paid claims without a stored statement row with a file (the nightly sweep)."""
-    return AllowanceClaim.objects.filter(status=Status.PAID).exclude(statement__file__gt="")
+def missing_statement_claims() -> list[int]:
+    """Ids of paid claims without a stored statement: no row or file name, or a file gone from the storage
+    (the nightly sweep; two queries and one stat per statement)."""
+    from django.core.files.storage import default_storage
+
+    paid = AllowanceClaim.objects.filter(status=Status.PAID)
+    missing = list(paid.exclude(statement__file__gt="").values_list("pk", flat=True))
+    stored = ClaimStatement.objects.filter(claim__in=paid).exclude(file="").values_list("claim_id", "file")
+    missing += [claim_id for claim_id, name in stored if not default_storage.exists(name)]
+    return sorted(missing)
 
 
-def ensure_claim_statement(claim: AllowanceClaim) -> ClaimStatement:
-    """The claim's statement, rendered now if it is missing (a lost task, a deleted file)."""
+def claim_statement_pdf(claim: AllowanceClaim) -> bytes:
+    """The claim's statement: the stored file, or (a lost task, a deleted file) the same PDF made now in
+    memory. A download writes nothing (a GET never does); the nightly sweep stores what is missing."""
+    from billing.statements import claim_statement_pdfs
+
     statement = ClaimStatement.objects.filter(claim=claim).first()
-    if statement_missing(statement):
-        render_claim_statements([claim.pk])
-        statement = ClaimStatement.objects.get(claim=claim)
-    return statement
+    if not statement_missing(statement):
+        with statement.file.open("rb") as handle:
+            return handle.read()
+    logger.info("statement of claim %s missing: made for the download, stored by the nightly sweep", claim.pk)
+    (pdf,) = claim_statement_pdfs([claim])
+    return pdf
 
 
 # == year-end statements ====================================================================================

@@ -33,8 +33,7 @@ def render_missing_statements() -> int:
     """Nightly sweep: statements of paid claims whose task was lost, pending year-end statements."""
     from billing.models import YearEndStatement
 
-    claims = list(services.missing_statement_claims().values_list("pk", flat=True))
-    done = services.render_claim_statements(claims)
+    done = services.render_claim_statements(services.missing_statement_claims())
     pending = list(
         YearEndStatement.objects.filter(status=YearEndStatement.Status.PENDING).values_list("pk", flat=True)
     )

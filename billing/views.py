@@ -153,12 +153,12 @@ def run_close(request, pk: int):
 
 # -- the statement of a paid claim ------------------------------------------------------------------------
 def claim_statement(request, pk: int):
-    """The PDF of a paid claim: the Lotse's own, the region's for its coordinators, all for staff. Rendered
-    now when the worker's file is missing."""
+    """The PDF of a paid claim: the Lotse's own, the region's for its coordinators, all for staff. Made
+    now (not stored) when the worker's file is missing."""
     claim = get_object_or_404(
         AllowanceClaim.objects.visible_to(request.user).filter(status=AllowanceClaim.Status.PAID), pk=pk
     )
-    statement = services.ensure_claim_statement(claim)
+    pdf = services.claim_statement_pdf(claim)
     if works_in_coordination(request.user) or request.user.sees_everything:
         # the statement names the payee and a (masked) account: a download by the office is recorded
         record_export(
@@ -168,16 +168,11 @@ def claim_statement(request, pk: int):
             rows=1,
             region_ids={claim.lotse.region_id},
         )
-    try:
-        handle = statement.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"Abrechnungsbeleg-{claim.month:%Y-%m}-{claim.pk}.pdf",
-        content_type="application/pdf",
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="Abrechnungsbeleg-{claim.month:%Y-%m}-{claim.pk}.pdf"'
     )
+    return response
 
 
 # -- year-end statements ----------------------------------------------------------------------------------

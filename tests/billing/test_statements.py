@@ -65,7 +65,7 @@ def test_paying_renders_each_claims_statement_once(world, paid_year, lotse_clien
     assert services.render_claim_statements([c.pk for c in paid_year]) == 0  # idempotent
     response = lotse_client.get(reverse("billing:claim_statement", args=[paid_year[1].pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(download(response))
+    text = pdf_text(response.content)
     batch = AllowanceClaim.objects.get(pk=paid_year[1].pk).payout_batch
     assert "Ayşe Güllüoğlu" in text and "April" in text and "200,00 €" in text
     assert batch.reference in text and "Regionalagentur OWL" in text
@@ -75,12 +75,19 @@ def test_paying_renders_each_claims_statement_once(world, paid_year, lotse_clien
     assert "DE89 **** **** **** **30 00" in text and "DE89370400440532013000" not in text.replace(" ", "")
 
 
-def test_a_missing_statement_file_is_made_again(world, paid_year, coordinator_client):
+def test_a_missing_statement_file_is_made_for_the_download_and_stored_by_the_sweep(
+    world, paid_year, coordinator_client
+):
+    from billing.tasks import render_missing_statements
+
     statement = ClaimStatement.objects.get(claim=paid_year[0])
     statement.file.delete(save=False)
     response = coordinator_client.get(reverse("billing:claim_statement", args=[paid_year[0].pk]))
-    assert response.status_code == 200 and "März" in pdf_text(download(response))
+    assert response.status_code == 200 and "März" in pdf_text(response.content)
     assert AuditEntry.objects.filter(action="export_personal", details__export="claim_statement").exists()
+    assert render_missing_statements.delay().get() == 1
+    statement.refresh_from_db()
+    assert statement.file.storage.exists(statement.file.name)
 
 
 def test_the_nightly_sweep_renders_statements_whose_task_was_lost(world, paid_year):
