@@ -23,7 +23,7 @@ from allowances import rules
 from allowances.models import AllowanceClaim
 from audit.services import record_export
 from billing import selectors, services
-from billing.forms import CloseRunForm, StartRunForm, YearEndForm
+from billing.forms import FIRST_YEAR, CloseRunForm, StartRunForm, YearEndForm
 from billing.models import BillingRun, YearEndBatch, YearEndStatement
 from lotsen.models import Lotse
 from portal.access import coordinators_only, works_in_coordination
@@ -377,6 +377,8 @@ def evaluation_xlsx(request, year: int):
 
     from billing.statements import KIND_LABELS
 
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404
     claims = AllowanceClaim.objects.visible_to(request.user)
     months = selectors.evaluation_months(claims, year)
     near_cap = selectors.lotsen_near_cap(claims, year)
