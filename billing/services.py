@@ -241,7 +241,7 @@ def render_claim_statements(claim_ids) -> int:
         with transaction.atomic():
             ClaimStatement.objects.get_or_create(claim_id=claim_id)
             statement = (
-                ClaimStatement.objects.select_for_update(skip_locked=True)
+                ClaimStatement.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(claim_id=claim_id, claim__status=Status.PAID)
                 .select_related("claim")
                 .first()
