@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: lock lock-check run test lint beat format bench bench-seed bench-claims bench-certificates bench-reports bench-load prod-local prod-local-stop drills messages compilemessages migrate seed worker clean browsers
+.PHONY: lock lock-check run test lint beat format bench bench-seed bench-claims bench-certificates bench-statements bench-reports bench-load prod-local prod-local-stop drills messages compilemessages migrate seed worker clean browsers
 
 # uv itself, pinned with hashes; the rest comes from uv.lock.
 $(UV): uv-bootstrap.txt
@@ -71,7 +71,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 # Every benchmark prints its figures as lines `BENCH <name> <value> <unit>`.
-bench: bench-seed bench-claims bench-certificates bench-reports
+bench: bench-seed bench-claims bench-certificates bench-statements bench-reports
 
 bench-seed: $(STAMP)
 	$(PY) benchmarks/bench_seed.py
@@ -84,6 +84,9 @@ bench-claims: $(STAMP) compilemessages
 bench-certificates: $(STAMP) compilemessages
 	@if [ -f benchmarks/bench_certificates.py ]; then $(PY) benchmarks/bench_certificates.py; \
 	else echo "benchmarks/bench_certificates.py not there yet"; fi
+
+bench-statements: $(STAMP) compilemessages
+	$(PY) benchmarks/bench_statements.py
 
 bench-reports: $(STAMP) compilemessages
 	@if [ -f benchmarks/bench_reports.py ]; then $(PY) benchmarks/bench_reports.py; \

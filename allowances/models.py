@@ -179,6 +179,17 @@ class RegionAllowancePolicy(models.Model):
         ),
     )
 
+    billing_run_day = models.PositiveSmallIntegerField(
+        _("day of the billing run"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_(
+            "Day of the month (1–28) on which the worker starts the billing run of the previous month. "
+            "Empty: a payer starts it."
+        ),
+    )
+
     class Meta:
         verbose_name = _("allowance policy of a region")
         verbose_name_plural = _("allowance policies of the regions")

@@ -70,6 +70,19 @@ def contract_for_month(lotse: Lotse | int, month: datetime.date) -> Contract | N
     )
 
 
+def lotsen_under_contract(month: datetime.date):
+    """Ids of the Lotsen with a contract covering any day of the month, as contract_for_month counts them
+    (a values queryset for ``lotse_id__in`` / ``pk__in``; no query of its own)."""
+    month = first_of_month(month)
+    return (
+        Contract.objects.filter(
+            status__in=(Contract.Status.ACTIVE, Contract.Status.ENDED), starts_on__lte=last_of_month(month)
+        )
+        .exclude(ends_on__lt=month)
+        .values("lotse_id")
+    )
+
+
 # ======================================================================================================
 # Contract terms: the highest rates, a contract alone against the year's cap, the region's cap policy
 # ======================================================================================================
@@ -477,3 +490,62 @@ def pays_region(user, region_id: int) -> bool:
     """Whether ``user`` pays the allowances of the region (prepares, sends and cancels its payout batches):
     a superuser, or a coordinator of the region who handles its payments. No query of its own."""
     return bool(user.is_active and (user.is_superuser or region_id in user.paying_region_ids()))
+
+
+# ======================================================================================================
+# Paid allowances of a year: the statements' figures (billing)
+# ======================================================================================================
+#: Lotsen above this share of their year's cap are named in the annual evaluation.
+CAP_SHARE_WATCH = Decimal("80")
+
+
+def paid_claims_of_year(lotse_id: int, year: int, *, through_month: datetime.date | None = None):
+    """The Lotse's paid claims of a calendar year (by the month claimed, as the cap counts them), oldest
+    first, with their contracts and batches; up to ``through_month`` when given. One query."""
+    claims = AllowanceClaim.objects.filter(lotse_id=lotse_id, month__year=year, status=Status.PAID)
+    if through_month is not None:
+        claims = claims.filter(month__lte=first_of_month(through_month))
+    return claims.select_related("contract", "payout_batch").order_by("month")
+
+
+@dataclass(frozen=True)
+class PaidYear:
+    """What the year-end statement prints: the paid months, the total, and per tax-free allowance the
+    year's cap and how much of it the payments use."""
+
+    year: int
+    claims: list
+    total: Decimal
+    #: (kind, paid under it, the year's cap or None, share of the cap in per cent or None)
+    caps: list[tuple[str, Decimal, Decimal | None, Decimal | None]]
+
+
+def cap_share(amount: Decimal, cap: Decimal | None) -> Decimal | None:
+    """``amount`` as a share of the cap in per cent, one decimal (None without a cap)."""
+    if not cap:
+        return None
+    return (amount * 100 / cap).quantize(Decimal("0.1"))
+
+
+def over_cap_share(amount: Decimal, cap: Decimal | None, share: Decimal = CAP_SHARE_WATCH) -> bool:
+    """Whether ``amount`` uses more than ``share`` per cent of the cap."""
+    used = cap_share(amount, cap)
+    return used is not None and used > share
+
+
+def paid_year(claims, year: int, *, caps: CapTable | None = None) -> PaidYear:
+    """The figures of a year from its paid claims (paid_claims_of_year, contracts loaded). No query when
+    ``caps`` is given."""
+    caps = caps or CapTable()
+    claims = list(claims)
+    by_kind: dict[str, Decimal] = {}
+    for claim in claims:
+        kind = claim.contract.tax_allowance
+        by_kind[kind] = by_kind.get(kind, Decimal("0")) + claim.amount
+    rows = []
+    for kind, paid in sorted(by_kind.items()):
+        cap = caps.amount_for(kind, year)
+        rows.append((kind, paid, cap, cap_share(paid, cap)))
+    return PaidYear(
+        year=year, claims=claims, total=sum((claim.amount for claim in claims), Decimal("0")), caps=rows
+    )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from certificates.forms import VerifyLookupForm, VerifyUploadForm
 from certificates.models import Certificate
 from certificates.services import sha256_of
+from certificates.verification import lookups
 from portal.net import rate_limit_source
 
 #: requests per IP and minute on the public verification pages
@@ -79,6 +80,9 @@ def verify_code(request, code: str):
         .first()
     )
     if certificate is None:
+        for lookup in lookups():  # other documents with codes (certificates/verification.py)
+            if (response := lookup(request, code.upper())) is not None:
+                return response
         # Not a bare "Not found": say what happened and let the person correct a typo.
         form = VerifyLookupForm(initial={"code": code.upper()})
         return render(

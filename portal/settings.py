@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "audit",
     "privacy",
     "notifications",
+    "billing",
     "home",
 ]
 
@@ -191,6 +192,20 @@ CELERY_BEAT_SCHEDULE = {
     "claim-month-reminders": {
         "task": "notifications.tasks.claim_month_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Billing (README "Billing runs and statements"); every task is idempotent.
+    "start-due-billing-runs": {
+        "task": "billing.tasks.start_due_billing_runs",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "render-missing-statements": {
+        "task": "billing.tasks.render_missing_statements",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # daily in January: a run that could not finish is made good by the next (a rerun issues nothing new)
+    "issue-year-end-statements": {
+        "task": "billing.tasks.issue_year_end_statements",
+        "schedule": crontab(month_of_year=1, day_of_month="5-31", hour=6, minute=0),
     },
 }
 # Fail fast in the web request when Redis is down instead of hanging for minutes.

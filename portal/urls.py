@@ -33,6 +33,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verify_urls")),
     path("reports/", include("reports.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("privacy.urls")),
     path("audit/", include("audit.urls")),
 ]

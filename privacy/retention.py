@@ -29,6 +29,7 @@ from accounts.models import MFAReset
 from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
+from billing.models import BillingRun, ClaimStatement, YearEndBatch, YearEndStatement
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, BadgeBatch, GuestRegistration
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
@@ -124,6 +125,28 @@ def contracts_due(today):
         .exclude(status=Contract.Status.ACTIVE)
         .filter(claims__isnull=True)
     )
+
+
+def claim_statements_due(today):
+    """A paid claim's statement PDF goes with its claim (cascade); here the rows whose claim is due, so the
+    file is deleted too (the claims rule runs after this one)."""
+    return ClaimStatement.objects.filter(claim__in=claims_due(today))
+
+
+def year_end_statements_due(today):
+    """Year-end statements (tax papers, § 147 AO): 10 years after the end of the year they cover."""
+    return YearEndStatement.objects.filter(year__lt=_tax_cutoff(today).year)
+
+
+def _apply_year_end_statements(today) -> int:
+    count = _delete_with_files(year_end_statements_due(today), "file")
+    YearEndBatch.objects.filter(year__lt=_tax_cutoff(today).year, statements__isnull=True).delete()
+    return count
+
+
+def billing_runs_due(today):
+    """Billing runs (who was invited and when): as the claims of their month, 10 years after its year."""
+    return BillingRun.objects.filter(month__lt=_tax_cutoff(today))
 
 
 def status_history_due(today):
@@ -290,6 +313,15 @@ def mfa_resets_due(today):
 
 
 RULES: list[Rule] = [
+    # before the claims: the statement's file goes with its claim (the row would go by cascade, the file not)
+    Rule(
+        "claim_statements",
+        _("statements of paid claims (PDF)"),
+        claim_statements_due,
+        lambda today: _delete_with_files(claim_statements_due(today), "file"),
+    ),
+    # before the claims and batches: a run points at its payout batch
+    Rule("billing_runs", _("billing runs"), billing_runs_due, lambda today: _delete(billing_runs_due(today))),
     # claims before contracts: a contract goes only when no claim under it is left
     Rule("claims", _("allowance claims"), claims_due, lambda today: _delete(claims_due(today))),
     # after the claims: a batch is kept while any claim it paid is kept (the claim protects its batch)
@@ -319,6 +351,12 @@ RULES: list[Rule] = [
     ),
     Rule("attendances", _("attendances"), attendances_due, lambda today: _delete(attendances_due(today))),
     Rule("certificates", _("certificates and their PDF files"), certificates_due, _apply_certificates),
+    Rule(
+        "year_end_statements",
+        _("year-end statements and their PDF files"),
+        year_end_statements_due,
+        _apply_year_end_statements,
+    ),
     Rule("consultations", _("consultations"), consultations_due, _apply_consultations),
     Rule("leavers", _("personal data of Lotsen who left"), leavers_due, _apply_leavers),
     Rule(

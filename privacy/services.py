@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.services import end_sessions
 from allowances.models import AllowanceClaim
 from audit.services import Action, record
+from billing.models import ClaimStatement
 from lotsen.models import Lotse
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,16 @@ def anonymise_lotse(*, lotse: Lotse, acting_user, today: datetime.date | None = 
         certificate.file.delete(save=False)
         certificate.sha256 = ""
         certificate.save(update_fields=["file", "sha256"])
+        pdfs += 1
+    # the statements print the name too; a claim's is made again (anonymised) when it is downloaded
+    statements = [
+        *ClaimStatement.objects.filter(claim__lotse=lotse).exclude(file=""),
+        *lotse.year_end_statements.exclude(file=""),
+    ]
+    for statement in statements:
+        statement.file.delete(save=False)
+        statement.sha256 = ""
+        statement.save(update_fields=["file", "sha256"])
         pdfs += 1
     login = _remove_login(user_id)
     record(

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from allowances import rules, sepa
 from allowances.models import AllowanceClaim, PayingAccount, PayoutBatch
+from allowances.signals import claims_paid
 from audit.services import Action, record
 from portal.access import acts_for_self
 
@@ -333,6 +334,9 @@ def confirm_sent(*, batch: PayoutBatch, acting_user) -> PayoutBatch:
         )
     batch.status, batch.sent_at, batch.sent_by = PayoutBatch.Status.SENT, now, acting_user
     batch.save(update_fields=["status", "sent_at", "sent_by"])
+    paid_ids, batch_id = [claim.pk for claim in claims], batch.pk
+    # after the commit: whoever listens (the statements) must find the claims paid
+    transaction.on_commit(lambda: claims_paid.send(sender=PayoutBatch, claim_ids=paid_ids, batch_id=batch_id))
     return batch
 
 

@@ -98,6 +98,7 @@ PDF_TEMPLATES = {
     "certificates/templates/certificates/certificate.html",
     "reports/templates/reports/pdf/summary.html",
     "events/templates/events/badges.html",
+    "billing/templates/billing/pdf/_style.html",
 }
 INLINE_CODE = [
     # A script with src= is a file; type="application/json" is data (json_script, allauth's passkey forms).

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = _("Billing runs and statements")
+
+    def ready(self):
+        # A paid claim gets its statement: allowances announces the payment (it cannot import this app),
+        # billing listens. The year-end statements answer on the public /verify/ page of certificates.
+        from allowances.signals import claims_paid
+        from billing import services, verification
+        from certificates.verification import register
+
+        claims_paid.connect(services.on_claims_paid, dispatch_uid="billing-claims-paid")
+        register(verification.verify_year_end_statement)

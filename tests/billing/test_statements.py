@@ -1,0 +1,226 @@
+"""The statement of a paid claim, the year-end statement (figures against the payouts, versions, /verify/),
+the annual evaluation and the retention of the new records."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from allowances.models import AllowanceClaim
+from audit.models import AuditEntry
+from billing import services
+from billing.models import BillingRun, ClaimStatement, YearEndStatement
+from privacy import retention
+from tests.billing.helpers import approved_claim, caps, pay
+
+LAST_YEAR = timezone.localdate().year - 1
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def download(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def paid_year(world, django_capture_on_commit_callbacks):
+    """Lotse A: March, April and May of last year paid in two batches, June approved (not paid)."""
+    caps()
+    AllowanceClaim.objects.filter(pk=world.claim.pk).delete()
+    contract = world.contract
+    contract.starts_on, contract.rate = datetime.date(LAST_YEAR, 1, 1), Decimal("250")
+    contract.save(update_fields=["starts_on", "rate"])
+    march, april, may = (
+        approved_claim(world.lotse_a, datetime.date(LAST_YEAR, m, 1), amount, contract=contract)
+        for m, amount in ((3, "250.00"), (4, "200.00"), (5, "250.00"))
+    )
+    approved_claim(world.lotse_a, datetime.date(LAST_YEAR, 6, 1), "250.00", contract=contract)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay([march, april], world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        pay([may], world.coordinator)
+    return [march, april, may]
+
+
+@pytest.fixture
+def issue(world, django_capture_on_commit_callbacks):
+    """Issue OWL's statements of last year as its payer; the worker renders them after the commit."""
+
+    def issue_now():
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.issue_year_end(region=world.owl, year=LAST_YEAR, acting_user=world.coordinator)
+
+    return issue_now
+
+
+def test_paying_renders_each_claims_statement_once(world, paid_year, lotse_client):
+    assert ClaimStatement.objects.exclude(file="").count() == 3
+    assert services.render_claim_statements([c.pk for c in paid_year]) == 0  # idempotent
+    response = lotse_client.get(reverse("billing:claim_statement", args=[paid_year[1].pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    batch = AllowanceClaim.objects.get(pk=paid_year[1].pk).payout_batch
+    assert "Ayşe Güllüoğlu" in text and "April" in text and "200,00 €" in text
+    assert batch.reference in text and "Regionalagentur OWL" in text
+    # the year's use so far: March and April, 450 € of the 840 € Ehrenamtspauschale (53,6 %)
+    assert "450,00 €" in text and "53,6 %" in text
+    # the account masked, never in full
+    assert "DE89 **** **** **** **30 00" in text and "DE89370400440532013000" not in text.replace(" ", "")
+
+
+def test_a_missing_statement_file_is_made_for_the_download_and_stored_by_the_sweep(
+    world, paid_year, coordinator_client
+):
+    from billing.tasks import render_missing_statements
+
+    statement = ClaimStatement.objects.get(claim=paid_year[0])
+    statement.file.delete(save=False)
+    response = coordinator_client.get(reverse("billing:claim_statement", args=[paid_year[0].pk]))
+    assert response.status_code == 200 and "März" in pdf_text(response.content)
+    assert AuditEntry.objects.filter(action="export_personal", details__export="claim_statement").exists()
+    assert render_missing_statements.delay().get() == 1
+    statement.refresh_from_db()
+    assert statement.file.storage.exists(statement.file.name)
+
+
+def test_the_nightly_sweep_renders_statements_whose_task_was_lost(world, paid_year):
+    from billing.tasks import render_missing_statements
+
+    ClaimStatement.objects.all().delete()
+    assert render_missing_statements.delay().get() == 3
+    assert render_missing_statements.delay().get() == 0
+
+
+def test_an_unpaid_claim_has_no_statement(world, lotse_client):
+    assert lotse_client.get(reverse("billing:claim_statement", args=[world.claim.pk])).status_code == 404
+
+
+def test_the_year_end_statement_adds_up_the_payouts(world, paid_year, issue, lotse_client):
+    result = issue()
+    assert (result.new, result.reissued) == (1, 0)
+    statement = YearEndStatement.objects.get()
+    assert statement.status == "issued"  # rendered by the worker (eager here) after the commit
+    paid = sum(
+        (
+            Decimal(t["amount"])
+            for c in paid_year
+            for t in AllowanceClaim.objects.get(pk=c.pk).payout_batch.transfers
+            if t["claim"] == c.pk
+        ),
+        Decimal("0"),
+    )
+    assert statement.total == paid == Decimal("700.00")
+    text = pdf_text(download(lotse_client.get(reverse("billing:year_end_download", args=[statement.pk]))))
+    for month in ("März", "April", "Mai"):
+        assert f"{month} {LAST_YEAR}" in text
+    assert "Juni" not in text  # approved, not paid
+    assert "700,00 €" in text and "Ehrenamtspauschale" in text and "83,3 %" in text
+    assert "Claudia Koordinat" in text and "Regionalagentur OWL" in text
+    assert statement.verification_code in text
+
+
+def test_issuing_again_issues_nothing_new_and_a_changed_payment_makes_version_two(
+    world, paid_year, issue, client
+):
+    issue()
+    again = issue()
+    assert (again.batch, again.unchanged) == (None, 1)
+    first = YearEndStatement.objects.get()
+    # a correction: June paid later
+    june = AllowanceClaim.objects.get(month=datetime.date(LAST_YEAR, 6, 1))
+    pay([june], world.coordinator)
+    result = issue()
+    assert result.reissued == 1
+    first.refresh_from_db()
+    second = YearEndStatement.objects.get(version=2)
+    assert first.status == "superseded" and second.status == "issued" and second.total == Decimal("950.00")
+    old = client.get(reverse("verify:code", args=[first.verification_code]))
+    assert old.status_code == 200 and 'data-status="superseded"' in old.content.decode()
+    new = client.get(reverse("verify:code", args=[second.verification_code]))
+    assert 'data-status="valid"' in new.content.decode()
+    assert "950" not in new.content.decode()  # no amounts on the public page
+
+
+def test_the_verify_page_checks_an_uploaded_statement(world, paid_year, issue, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    issue()
+    statement = YearEndStatement.objects.get()
+    data = statement.file.read()
+    url = reverse("verify:code", args=[statement.verification_code])
+    response = client.post(url, {"file": SimpleUploadedFile("s.pdf", data, content_type="application/pdf")})
+    assert 'data-result="matches"' in response.content.decode()
+
+
+def test_the_january_task_issues_every_region_once(world, paid_year):
+    from billing.tasks import issue_year_end_statements
+
+    assert issue_year_end_statements.delay().get() == 1
+    assert issue_year_end_statements.delay().get() == 0
+    statement = YearEndStatement.objects.get()
+    # issued by the worker: signed by the region's payer
+    assert statement.signer_name == "Claudia Koordinat" and statement.issued_by is None
+
+
+def test_the_batch_zip_holds_the_statements_and_is_audited(world, paid_year, issue, coordinator_client):
+    import zipfile
+
+    result = issue()
+    page = coordinator_client.get(reverse("billing:year_end_batch", args=[result.batch.pk]))
+    assert page.context["progress"] == {"done": 1, "failed": 0, "total": 1, "finished": True}
+    response = coordinator_client.get(reverse("billing:year_end_batch_zip", args=[result.batch.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(download(response)))
+    assert len(archive.namelist()) == 1
+    assert AuditEntry.objects.filter(details__export="year_end_statements_zip", details__rows=1).exists()
+
+
+def test_the_annual_evaluation_counts_per_region_and_month(world, paid_year, client):
+    siegen = approved_claim(world.lotse_siegen, datetime.date(LAST_YEAR, 3, 1), "100.00")
+    AllowanceClaim.objects.filter(pk=siegen.pk).update(status="rejected")
+    client.force_login(world.staff)
+    response = client.get(reverse("billing:evaluation", args=[LAST_YEAR]))
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    by_key = {(r[0], r[1].month): r for r in rows}
+    march = by_key[("Ostwestfalen-Lippe", 3)]
+    assert march[2:] == (1, 250, 1, 250, 0, 0, 1, 250)
+    assert by_key[("Siegen-Wittgenstein/Olpe", 3)][6:8] == (1, 100)
+    june = by_key[("Ostwestfalen-Lippe", 6)]
+    assert june[4:6] == (1, 250) and june[8:] == (0, 0)
+    # approved and paid: 950 € of 840 € (113,1 %) → over 80 %
+    near = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[5]) for r in near] == [("Ostwestfalen-Lippe", "Ayşe Güllüoğlu", 113.1)]
+    # a coordinator sees their region only
+    client.force_login(world.coordinator)
+    book = load_workbook(io.BytesIO(client.get(reverse("billing:evaluation", args=[LAST_YEAR])).content))
+    assert {r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)} == {"Ostwestfalen-Lippe"}
+    assert AuditEntry.objects.filter(details__export="annual_evaluation").count() == 2
+
+
+def test_statements_and_runs_go_with_the_tax_records(world, paid_year, issue):
+    issue()
+    BillingRun.objects.create(region=world.owl, month=datetime.date(LAST_YEAR, 3, 1))
+    statement_file = YearEndStatement.objects.get().file
+    claim_file = ClaimStatement.objects.first().file
+    kept = datetime.date(LAST_YEAR + 10, 12, 31)
+    due = datetime.date(LAST_YEAR + 11, 1, 1)
+    names = ("claim_statements", "billing_runs", "year_end_statements")
+    rules = {r.name: r for r in retention.RULES}
+    assert all(rules[n].due(kept).count() == 0 for n in names)
+    # runs and year-end statements by their month and year; a claim's statement with its claim, which
+    # is kept by the later of month and payment (paid this year)
+    assert [rules[n].due(due).count() for n in names] == [0, 1, 1]
+    paid_year_due = datetime.date(timezone.localdate().year + 11, 1, 1)
+    assert rules["claim_statements"].due(paid_year_due).count() == 3
+    retention.apply_rules(paid_year_due)
+    assert not ClaimStatement.objects.exists() and not YearEndStatement.objects.exists()
+    assert not BillingRun.objects.exists()
+    assert not statement_file.storage.exists(statement_file.name)
+    assert not claim_file.storage.exists(claim_file.name)
