@@ -29,7 +29,8 @@ def _todo(html: str) -> dict[str, tuple[int, str]]:
     return {
         kind: (int(count), href.replace("&amp;", "&"))
         for href, kind, count in re.findall(
-            r'<a class="todo__item" href="([^"]+)" id="todo-([a-z-]+)"><span class="todo__count">(\d+)</span>',
+            r'<a class="todo__item" href="([^"]+)" id="todo-([a-z-]+)">'
+            r'<span class="todo__count">(\d+)</span>',
             section,
         )
     }
