@@ -4,12 +4,12 @@ the list filters by contract (allowances) next to the Lotse's own fields."""
 import datetime
 
 import django_filters
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allowances.models import Contract
+from home.selectors import pending_invitation_q
 from lotsen.models import Lotse
 from organisations.models import Organisation
 from portal.filters import YES_NO, FilterSet, OrderingFilter, search_words
@@ -116,7 +116,7 @@ class LotseFilter(FilterSet):
         return queryset.filter(active) if value == "yes" else queryset.exclude(active)
 
     def filter_login(self, queryset, name, value):
-        pending = Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        pending = pending_invitation_q()
         if value == "no":
             return queryset.filter(user__isnull=True)
         if value == "pending":

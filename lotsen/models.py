@@ -276,6 +276,16 @@ class Lotse(models.Model):
     def bank_data_hold_period() -> datetime.timedelta:
         return datetime.timedelta(days=settings.BANK_DATA_HOLD_DAYS)
 
+    @staticmethod
+    def on_roster_q(start: datetime.date, end: datetime.date) -> Q:
+        """On the roster at some day between start and end: joined by the end, not left before the start
+        (the reports' "active Lotsen"); never a candidate."""
+        return (
+            Q(joined_on__lte=end)
+            & (Q(left_on__isnull=True) | Q(left_on__gte=start))
+            & ~Q(status=Lotse.Status.CANDIDATE)
+        )
+
     @classmethod
     def bank_data_hold_q(cls, now: datetime.datetime | None = None, prefix: str = "") -> Q:
         """On hold: bank data changed less than BANK_DATA_HOLD_DAYS ago and not confirmed since.

@@ -3,19 +3,30 @@
 Each chart is an ``<svg role="img" aria-labelledby="…">`` with a title and a short description; the numbers
 themselves are in the accessible data table the template puts beside the chart (consultation counts are the
 perturbed numbers of ``reports.privacy``, as everywhere).
+
+Readable text: a chart is drawn ``WIDTH`` user units wide and shown at most that many pixels wide (``width``
+in px, CSS ``max-width: 100%``), so a text of ``FONT_SIZE`` units is never larger than that on a desktop
+and, on a 375 px phone (about 340 px for the chart), still at least 12 px.
 """
 
 from __future__ import annotations
+
+import math
 
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
+WIDTH = 400
+FONT_SIZE = 15
+#: the narrowest width a chart is shown at (a 375 px phone less the page's and the box's padding)
+NARROWEST = 340
 BAR_COLOUR = "#00566e"
-MUTED = "#5c6b73"
-#: characters of a bar label that fit left of the bars (font-size 12)
+MUTED = "#4a5560"
+#: characters of a bar label that fit above its bar (font size 15, 400 units wide)
 LABEL_CHARS = 44
+#: roughly the width of one character (digits, "/") in units of the font size
+CHAR_WIDTH = 0.6
 
 
 def _number(value) -> float:
@@ -39,8 +50,8 @@ def _nice_max(value: float) -> float:
 def column_chart(
     *, chart_id: str, title: str, description: str, labels: list[str], values: list
 ) -> SafeString:
-    """Vertical bars, one per label (months)."""
-    height, left, bottom, top = 260, 56, 40, 16
+    """Vertical bars, one per label (months); as many month labels on the axis as fit without overlapping."""
+    height, left, bottom, top = 240, 48, 30, 12
     plot_w, plot_h = WIDTH - left - 8, height - bottom - top
     maximum = _nice_max(max((_number(v) for v in values), default=0))
     slot = plot_w / max(len(values), 1)
@@ -52,18 +63,20 @@ def column_chart(
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d5dde1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                '<text x="{}" y="{}" text-anchor="end" font-size="{}" fill="{}">{}</text>',
                 left,
                 WIDTH - 8,
                 round(y, 1),
                 round(y, 1),
                 left - 6,
-                round(y + 4, 1),
+                round(y + 5, 1),
+                FONT_SIZE,
                 MUTED,
                 _label(round(value)),
             )
         )
-    every = max(1, round(len(labels) / 12))
+    widest = max((len(str(label)) for label in labels), default=1) * FONT_SIZE * CHAR_WIDTH + 6
+    every = max(1, math.ceil(widest / slot))
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + index * slot + (slot - bar_w) / 2
         bar_h = plot_h * _number(value) / maximum
@@ -83,9 +96,10 @@ def column_chart(
         if index % every == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
                     round(x + bar_w / 2, 1),
-                    height - bottom + 16,
+                    height - bottom + 20,
+                    FONT_SIZE,
                     MUTED,
                     label,
                 )
@@ -94,10 +108,10 @@ def column_chart(
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str], values: list) -> SafeString:
-    """Horizontal bars, one per label (topics), with the value at the end of each bar."""
-    row_h, left, top = 26, 300, 8
+    """Horizontal bars, one per label (topics): the label above its bar, the value at the bar's end."""
+    row_h, top = 44, 4
     height = top * 2 + row_h * len(labels)
-    plot_w = WIDTH - left - 70
+    plot_w = WIDTH - 70
     maximum = _nice_max(max((_number(v) for v in values), default=0))
     rows = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -105,37 +119,37 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str],
         bar_w = plot_w * _number(value) / maximum
         rows.append(
             (
-                left - 8,
-                y + 17,
+                y + 15,
+                FONT_SIZE,
                 _fit(str(label)),
-                left,
-                y + 5,
+                y + 21,
                 round(bar_w, 1),
                 BAR_COLOUR,
-                round(left + bar_w + 6, 1),
-                y + 17,
+                round(bar_w + 6, 1),
+                y + 35,
+                FONT_SIZE,
                 _label(value),
             )
         )
     body = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="16" fill="{}"/>'
-        '<text x="{}" y="{}" font-size="12">{}</text>',
+        '<text x="0" y="{}" font-size="{}">{}</text>'
+        '<rect x="0" y="{}" width="{}" height="18" fill="{}"/>'
+        '<text x="{}" y="{}" font-size="{}">{}</text>',
         rows,
     )
     return _svg(chart_id, title, description, height, body)
 
 
 def _fit(label: str, limit: int = LABEL_CHARS) -> str:
-    """Shorten a row label that would run off the left edge (the full text is in the table beside it)."""
+    """Shorten a label that would run off the chart (the full text is in the table beside it)."""
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: SafeString) -> SafeString:
     return format_html(
         '<svg class="chart" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" '
-        'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        'width="{w}" height="{h}" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
         id=chart_id,
         w=WIDTH,

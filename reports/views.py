@@ -1,8 +1,10 @@
+import dataclasses
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,11 +32,18 @@ def _report_for(request, *, warn: bool = True):
     return form, build_report(user=request.user, regions=regions, period=period)
 
 
+def _until_this_month(trend):
+    """The month-by-month table without the months still to come: a chart of this year ends with the current
+    month instead of falling to zero (and the active Lotsen staying flat) in the months ahead."""
+    this_month = timezone.localdate().replace(day=1)
+    return dataclasses.replace(trend, rows=[row for row in trend.rows if row.date and row.date <= this_month])
+
+
 def report_index(request):
     # Programme staff see all regions, coordinators their own; Lotsen and others never see reports.
     require_coordination(request.user)
     form, report = _report_for(request)
-    trend, topics = report.tables["trend"], report.tables["topics"]
+    trend, topics = _until_this_month(report.tables["trend"]), report.tables["topics"]
     topic_totals = topics.all_rows[-1].values[:-1]
     context = {
         "form": form,
@@ -48,14 +57,14 @@ def report_index(request):
             chart_id="chart-consultations",
             title=_("Consultations per month"),
             description=_("Column chart; the numbers are in the table next to it."),
-            labels=[row.label for row in trend.rows],
+            labels=[f"{row.date:%m/%y}" for row in trend.rows],
             values=[row.values[0] for row in trend.rows],
         ),
         "chart_lotsen": charts.column_chart(
             chart_id="chart-lotsen",
             title=_("Active Lotsen per month"),
             description=_("Column chart; the numbers are in the table next to it."),
-            labels=[row.label for row in trend.rows],
+            labels=[f"{row.date:%m/%y}" for row in trend.rows],
             values=[row.values[1] for row in trend.rows],
         ),
         "chart_topics": charts.bar_chart(
@@ -76,7 +85,8 @@ def report_export(request, table: str, fmt: str):
         raise Http404
     with translation.override("de"):  # German headers whatever the UI language
         _form, report = _report_for(request, warn=False)
-        data = (exports.table_csv if fmt == "csv" else exports.table_xlsx)(report, report.tables[table])
+        chosen = _until_this_month(report.tables[table]) if table == "trend" else report.tables[table]
+        data = (exports.table_csv if fmt == "csv" else exports.table_xlsx)(report, chosen)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     filename = f"lotsenportal-{table}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

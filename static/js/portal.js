@@ -13,16 +13,26 @@
     });
   }
 
-  // On a phone the nav is one sideways-scrolling row: show the current item and bring a link focused by Tab
-  // fully into view (browsers leave a half-visible one where it is).
-  var row = document.querySelector(".main-nav ul");
-  if (row) {
-    var current = row.querySelector("[aria-current]");
-    if (current && row.scrollWidth > row.clientWidth) {
-      row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
-    }
-    row.addEventListener("focusin", function (event) {
-      event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  // The navigation's "More" menu (a <details>, usable without JavaScript) closes on Escape, returning the
+  // focus to its toggle, and when the person clicks or tabs elsewhere, like other menus.
+  var menu = document.querySelector(".nav-menu");
+  if (menu) {
+    var toggle = menu.querySelector("summary");
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        toggle.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+    document.addEventListener("focusin", function (event) {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
     });
   }
 

@@ -172,6 +172,9 @@ def test_the_navigation_speaks_of_abrechnungen_and_teilnahmebescheinigungen():
     translations = {}
     for path in GERMAN_CATALOGUES:
         for msgid, block in _entries(path):
+            # the phone's tab bar has its own short forms (msgctxt "navigation tab")
+            if re.search(r"^msgctxt ", block, re.M):
+                continue
             if msgid in {"My claims", "Claims", "Certificates", "My certificates", "Lotsen"}:
                 translations.setdefault(msgid, set()).add(_msgstr(block))
     assert translations == {

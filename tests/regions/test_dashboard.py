@@ -30,6 +30,7 @@ def test_coordinator_figures_count_own_region_only(coordinator_client, world):
     assert figures.lotsen_without_login == 1
     assert figures.organisations_involved == 1
     assert figures.claims_waiting == 1
+    assert figures.claims_to_pay == 0  # the OWL coordinator pays; nothing approved
     assert figures.consultations_this_year == 2
     assert figures.consultations_this_month == (2 if today.month == 1 else 1)
     assert figures.contracts_ending_soon == 1
@@ -44,7 +45,7 @@ def test_staff_sees_all_regions(staff_client, world):
 def test_each_figure_links_to_its_filtered_list(coordinator_client, world):
     response = coordinator_client.get("/")
     html = response.content.decode()
-    for link in ("/lotsen/?status=active", "/lotsen/?has_login=no", "/lotsen/?contract_ends_within=30"):
+    for link in ("/lotsen/?status=active", "/lotsen/?has_login=no"):
         assert f'href="{link}"' in html
     assert 'href="/organisations/?cooperation_status=active"' in html
     month = urlparse(response.context["consultations_month_url"])
@@ -64,8 +65,9 @@ def test_dashboard_queries_are_constant(coordinator_client, world, django_assert
         f.ContractFactory(lotse=lotse, ends_on=timezone.localdate() + datetime.timedelta(days=3))
         f.ConsultationFactory(lotse=lotse)
         f.EventFactory(region=world.owl)
-    # Was 10; the region names in the heading are one more query, whatever the number of regions.
-    with django_assert_max_num_queries(11):
+    # Was 10; the region names in the heading are one more query, whatever the number of regions; the
+    # "to do" block's certificates due one more (issue #15).
+    with django_assert_max_num_queries(12):
         response = coordinator_client.get("/")
     assert response.status_code == 200
     assert response.context["figures"].contracts_ending_soon == rows
