@@ -218,14 +218,27 @@ def rollup_figures(user, regions: list[Region], period: Period) -> Figures:
         .annotate(total=Sum("n"))
         .order_by()
     )
+    months = period.months
+    position = {month: index for index, month in enumerate(months)}
+    # per region: +n in the month a Lotse's span starts, −n in the month after it ends
+    changes: dict = defaultdict(lambda: [0] * (len(months) + 1))
     for row in joined:
         left = datetime.date.fromisoformat(row["value"]) if row["value"] else None
+        if left is not None and left < months[0]:
+            continue  # left before the period
         active = figures.active.setdefault(row["region_id"], defaultdict(int))
-        if left is None or left >= period.start.replace(day=1):
-            active["period"] += row["total"]
-        for month in period.months:
-            if row["month"] <= month and (left is None or left >= month):
-                active[month] += row["total"]
+        active["period"] += row["total"]
+        # on the roster from the month joined (or the period's first) through the month left (or its last)
+        first = position.get(row["month"], 0)
+        last = len(months) - 1 if left is None or left > months[-1] else position[left]
+        if first <= last:  # (a date of leaving before the date of joining is on the roster in no month)
+            changes[row["region_id"]][first] += row["total"]
+            changes[row["region_id"]][last + 1] -= row["total"]
+    for region, deltas in changes.items():
+        running = 0
+        for month, delta in zip(months, deltas, strict=False):
+            running += delta
+            figures.active[region][month] = running
     return figures
 
 

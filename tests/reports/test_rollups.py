@@ -163,14 +163,16 @@ def _play(world, consultations, edits, claims, trainings, later):
                 **values,
             )
         )
+    deleted = set()
     for change in edits:
-        if change["index"] >= len(logged):
+        if change["index"] >= len(logged) or change["index"] in deleted:
             continue
         record = logged[change["index"]]
         user = record.lotse.user
         try:
             if change["delete"]:
                 delete_consultation(consultation=record, acting_user=user)
+                deleted.add(change["index"])
             else:
                 update_consultation(
                     consultation=record,
@@ -182,9 +184,8 @@ def _play(world, consultations, edits, claims, trainings, later):
                     },
                     acting_user=user,
                 )
-        except (ValidationError, Consultation.DoesNotExist) as error:
-            # a locked entry (or one deleted before) stays as it was
-            assert isinstance(error, Consultation.DoesNotExist) or record.is_locked
+        except ValidationError:
+            assert record.is_locked  # a locked entry stays as it was
     tz = timezone.get_current_timezone()
     made_claims = []
     for index, month, status, amount in claims:
