@@ -32,6 +32,7 @@ from events.models import Event
 from lotsen.models import Lotse
 from portal.access import forbid_self, require_editable
 from portal.queue import QueueUnavailable
+from portal.signals import rows_updated
 from regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -282,6 +283,7 @@ def _unrevoke(certificate_id: int) -> None:
     Certificate.objects.filter(pk=certificate_id, status=Status.REVOKED).update(
         status=Status.ISSUED, revoked_at=None, revoked_by=None, revocation_reason=""
     )
+    rows_updated.send(sender=Certificate, pks=[certificate_id])
 
 
 # -- rendering (runs in the worker) --------------------------------------------------------------------
@@ -335,6 +337,7 @@ def render_and_store(certificate_ids: list[int]) -> dict[str, int]:
             Certificate.objects.filter(pk=certificate.pk).update(
                 status=Status.ISSUED, file=name, sha256=hashlib.sha256(pdf).hexdigest(), issued_at=now
             )
+            rows_updated.send(sender=Certificate, pks=[certificate.pk])
             issued += 1
     return {"issued": issued, "failed": failed}
 

@@ -30,6 +30,7 @@ from home.reference_data import ensure_reference_data
 from lotsen.models import Consultation, Lotse, Topic
 from organisations.models import Organisation, PartnerInstitution
 from regions.models import Coordination, District, Language, Region
+from reports import rollups
 
 DEMO_PASSWORD = "demo-portal-2014"  # noqa: S105 (documented demo password, refused in production)
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "regions" / "data" / "nrw_regions.csv"
@@ -818,5 +819,8 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedSummary:
     ensure_reference_data()
     summary = SeedSummary()
     regions = load_regions(summary)
-    DemoBuilder(today=today, summary=summary).build(regions)
+    # The builder writes many rows in bulk (no signals): the reports' rollups are rebuilt once at the end.
+    with rollups.suspended():
+        DemoBuilder(today=today, summary=summary).build(regions)
+    rollups.rebuild()
     return summary

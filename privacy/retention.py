@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,9 +32,10 @@ from audit.services import Action, record
 from billing.models import BillingRun, ClaimStatement, YearEndBatch, YearEndStatement
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, BadgeBatch, GuestRegistration
-from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, LotseStatusChange
+from lotsen.models import Consultation, Lotse, LotseStatusChange
 from notifications.models import SentReminder
-from reports.models import ConsultationMonthCount, ReportExport
+from reports import rollups
+from reports.models import ReportExport
 
 logger = logging.getLogger(__name__)
 
@@ -182,50 +183,20 @@ class RetentionMismatch(Exception):
 
 @transaction.atomic
 def _apply_consultations(today) -> int:
-    """Count the due consultations into ``ConsultationMonthCount`` and delete them, in one transaction: if
-    anything fails in between, both stay as they were, so a report never counts a consultation twice or not
-    at all. Counts are added to rows already stored (a second run adds only what is newly due)."""
-    cutoff = years_after_year_end(today, settings.CONSULTATION_RETENTION_YEARS)
+    """Bring the due consultations' months up to date in the reports' rollups, close those months and delete
+    the records, in one transaction: if anything fails in between, all stays as it was, so a report never
+    counts a consultation twice or not at all. A closed month's counts are never recomputed (nor lowered by
+    the deletion): they are all that is left of its records (``reports.rollups``)."""
     due = consultations_due(today)
-    topics = list(TOPIC_FIELDS.values())
-    counted = ["n", *topics, "key_sum", *(f"{f}_keys" for f in topics)]
-    # Annotated as c_<field> (an annotation named like the topic field would shadow it in the filters);
-    # with each count the sum of its records' cell keys, so the reports keep the same noise.
-    aggregates = {"c_n": Count("id"), "c_key_sum": Coalesce(Sum("cell_key"), 0)}
-    for field in topics:
-        aggregates[f"c_{field}"] = Count("id", filter=Q(**{field: True}))
-        aggregates[f"c_{field}_keys"] = Coalesce(Sum("cell_key", filter=Q(**{field: True})), 0)
-    rows = [
-        {**row, **{name: row[f"c_{name}"] for name in counted}}
-        for row in due.values(
-            "region_id", "date__year", "date__month", "mode", "language_id", "referral__kind"
-        )
-        .annotate(**aggregates)
-        .order_by()
-    ]
-    if not rows:
+    months = set(due.annotate(m=TruncMonth("date")).values_list("region_id", "m").distinct().order_by())
+    if not months:
         return 0
-    stored = {
-        (c.region_id, c.month, c.mode, c.language_id, c.referral_kind): c
-        for c in ConsultationMonthCount.objects.select_for_update().filter(month__lt=cutoff)
-    }
-    new, changed = [], []
-    for row in rows:
-        month = datetime.date(row["date__year"], row["date__month"], 1)
-        key = (row["region_id"], month, row["mode"], row["language_id"], row["referral__kind"] or "none")
-        if key in stored:
-            for field in counted:
-                setattr(stored[key], field, getattr(stored[key], field) + row[field])
-            changed.append(stored[key])
-        else:
-            values = dict(
-                zip(("region_id", "month", "mode", "language_id", "referral_kind"), key, strict=True)
-            )
-            new.append(ConsultationMonthCount(**values, **{field: row[field] for field in counted}))
-    ConsultationMonthCount.objects.bulk_create(new)
-    ConsultationMonthCount.objects.bulk_update(changed, counted)
-    deleted = _delete(due)
-    if deleted != sum(row["n"] for row in rows):
+    expected = due.count()
+    rollups.refresh(months)
+    rollups.close(months)
+    # A raw DELETE: the rollups must not hear of it, and the collector would load every record first.
+    deleted = due._raw_delete(due.db)
+    if deleted != expected:
         raise RetentionMismatch
     return deleted
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from reports import rollups
+
+        # keep the rollups current with every change of the records they count
+        rollups.connect()

@@ -38,10 +38,20 @@ class ReportFilterForm(Form):
         coerce=int,
         required=False,
     )
+    # Whole months: the report counts from monthly rollups, and a period that could start or end on any day
+    # would let two reports differing by one day be subtracted (README "Reports", Limits).
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The report starts on the first day of this month."),
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The report ends on the last day of this month."),
+    )
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -98,8 +108,9 @@ def period_for(kind, year, quarter=None, month=None, date_from=None, date_to=Non
     if kind == "month":
         start = datetime.date(year, month, 1)
         return Period(start, last_of_month(start), f"{month:02d}/{year}")
-    if kind == "custom":
-        return Period(date_from, date_to, f"{date_from:%d.%m.%Y}–{date_to:%d.%m.%Y}")
+    if kind == "custom":  # whole months (see ReportFilterForm.date_from)
+        start, end = date_from.replace(day=1), last_of_month(date_to)
+        return Period(start, end, f"{start:%m/%Y}–{end:%m/%Y}")
     return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), str(year))
 
 

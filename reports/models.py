@@ -58,63 +58,103 @@ class ReportExport(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
 
-class ConsultationMonthCountQuerySet(ScopedQuerySet):
+class MonthlyCountQuerySet(ScopedQuerySet):
     # Coordinators see their regions' counts (as in the reports); Lotsen none.
     region_lookup = "region"
 
 
-class ConsultationMonthCount(models.Model):
-    """Consultations of a closed year after their records were deleted (retention, ``privacy.retention``).
+class MonthlyCount(models.Model):
+    """The reports' rollup: one figure of one region in one month (README "Reports: rollups").
 
-    One row per region, month, mode, language and kind of referral, with the number of consultations and of
-    each topic and their records' cell-key sums: exactly what ``reports.selectors.build_report`` counts and
-    perturbs, so a report on a closed year shows the same figures after the raw records are gone. Nothing
-    about a client is kept (no age, gender, country).
+    ``reports.rollups`` writes these rows, recomputing a whole region-month from the raw records whenever one
+    of them changes; ``reports.selectors.build_report`` reads nothing else for the monthly figures. A row is
+    one reporting dimension and value (consultations by topic "job_search", claims paid of kind "uel", …)
+    with its count ``n``, for consultations the sum of the records' cell keys (``key_sum``, so the report
+    perturbs exactly as from the records, ``reports.privacy``) and for money and hours an ``amount``.
+    Nothing about a single client is kept (no age, gender, country), so the rows stay when retention deletes
+    a closed year's consultations (``RollupMonth.closed``).
+    """
+
+    class Dimension(models.TextChoices):
+        CONSULTATIONS = "consultations", _("consultations")
+        TOPIC = "topic", _("consultations by topic")
+        MODE = "mode", _("consultations by mode")
+        LANGUAGE = "language", _("consultations by language")
+        REFERRAL = "referral", _("consultations by referral")
+        #: Lotsen who joined in the month (not candidates), by the month they left ("" still on the roster)
+        JOINED = "joined", _("Lotsen joined")
+        TRAININGS = "trainings", _("trainings and hours")
+        PARTICIPATIONS = "participations", _("training participations")
+        CERTIFICATES = "certificates", _("certificates issued")
+        #: claims for the month by kind of tax allowance, with their amounts
+        APPROVED = "approved", _("allowances approved")
+        PAID = "paid", _("allowances paid")
+
+    #: the dimensions that count consultations (with cell-key sums)
+    CONSULTATION_DIMENSIONS = (
+        Dimension.CONSULTATIONS,
+        Dimension.TOPIC,
+        Dimension.MODE,
+        Dimension.LANGUAGE,
+        Dimension.REFERRAL,
+    )
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    #: the category within the dimension: a topic, mode, language id, kind of referral or of allowance …
+    value = models.CharField(_("value"), max_length=30, blank=True)
+    n = models.PositiveIntegerField(_("count"), default=0)
+    key_sum = models.BigIntegerField(_("sum of record keys"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+
+    objects = MonthlyCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly count")
+        verbose_name_plural = _("monthly counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "month", "dimension", "value"], name="monthly_count_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="monthly_count_first_day"),
+        ]
+        indexes = [
+            # the report: one dimension over a range of months for all regions (index-only on PostgreSQL)
+            models.Index(
+                fields=["dimension", "month", "region"],
+                include=["value", "n", "key_sum", "amount"],
+                name="monthly_count_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%m/%Y} {self.dimension} {self.value}: {self.n}"
+
+
+class RollupMonth(models.Model):
+    """One region-month of the rollup: the row locked while it is recomputed, and whether it is closed.
+
+    ``closed``: retention has deleted the month's consultations (``privacy.retention``); its counts are final
+    and are never recomputed from the (now missing) records again.
     """
 
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
     month = models.DateField(_("month"))
-    mode = models.CharField(_("mode"), max_length=20)
-    language = models.ForeignKey(
-        "regions.Language",
-        verbose_name=_("language"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    #: the kind of partner institution referred to ("none": no referral); the institution itself may go
-    referral_kind = models.CharField(_("referred to"), max_length=20)
-    n = models.PositiveIntegerField(_("consultations"), default=0)
-    topic_job_search = models.PositiveIntegerField(default=0)
-    topic_application = models.PositiveIntegerField(default=0)
-    topic_recognition = models.PositiveIntegerField(default=0)
-    topic_language_courses = models.PositiveIntegerField(default=0)
-    topic_jobcenter = models.PositiveIntegerField(default=0)
-    topic_training = models.PositiveIntegerField(default=0)
-    topic_self_employment = models.PositiveIntegerField(default=0)
-    topic_other = models.PositiveIntegerField(default=0)
-    # The sums of the deleted records' cell keys (lotsen.Consultation.cell_key) for each count above: the
-    # report perturbs a cell from its records' key sum, so a closed year keeps exactly the noise it had.
-    key_sum = models.BigIntegerField(default=0)
-    topic_job_search_keys = models.BigIntegerField(default=0)
-    topic_application_keys = models.BigIntegerField(default=0)
-    topic_recognition_keys = models.BigIntegerField(default=0)
-    topic_language_courses_keys = models.BigIntegerField(default=0)
-    topic_jobcenter_keys = models.BigIntegerField(default=0)
-    topic_training_keys = models.BigIntegerField(default=0)
-    topic_self_employment_keys = models.BigIntegerField(default=0)
-    topic_other_keys = models.BigIntegerField(default=0)
-
-    objects = ConsultationMonthCountQuerySet.as_manager()
+    closed = models.BooleanField(_("closed"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("consultation count of a closed year")
-        verbose_name_plural = _("consultation counts of closed years")
-        indexes = [models.Index(fields=["region", "month"])]
-        constraints = [models.CheckConstraint(condition=models.Q(month__day=1), name="month_count_first_day")]
+        verbose_name = _("rollup month")
+        verbose_name_plural = _("rollup months")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="rollup_month_unique"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="rollup_month_first_day"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%m/%Y}: {self.n}"
+        return f"{self.region_id} {self.month:%m/%Y}"

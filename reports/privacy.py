@@ -42,6 +42,7 @@ Other figures of the report (Lotsen, trainings, certificates, money) are not cli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from fractions import Fraction
 
@@ -105,15 +106,28 @@ def cell_key(key_sum: int) -> Fraction:
     return Fraction(key_sum % KEY_SPACE, KEY_SPACE)
 
 
-def deviation(count: int, key_sum: int) -> int:
-    """The deviation the table assigns to a cell of ``count`` records whose keys add up to ``key_sum``."""
-    if count <= 0:
-        return 0
-    position, cumulated = cell_key(key_sum), Fraction(0)
-    row = PERTURBATION[min(count, LARGEST_ROW)]
+def _thresholds(row) -> tuple[tuple[int, int], ...]:
+    """A row of the table as (deviation, integer bound): for an integer position p in [0, KEY_SPACE),
+    ``p / KEY_SPACE < cumulated`` exactly when ``p < ceil(cumulated * KEY_SPACE)`` (no fractions per cell)."""
+    bounds, cumulated = [], Fraction(0)
     for shift, probability in row:
         cumulated += probability
-        if position < cumulated:
+        bounds.append((shift, math.ceil(cumulated * KEY_SPACE)))
+    return tuple(bounds)
+
+
+_BOUNDS = {count: _thresholds(row) for count, row in PERTURBATION.items()}
+
+
+def deviation(count: int, key_sum: int) -> int:
+    """The deviation the table assigns to a cell of ``count`` records whose keys add up to ``key_sum``: the
+    first whose cumulated probability exceeds the cell key (``cell_key(key_sum)``)."""
+    if count <= 0:
+        return 0
+    position = key_sum % KEY_SPACE
+    row = _BOUNDS[min(count, LARGEST_ROW)]
+    for shift, bound in row:
+        if position < bound:
             return shift
     return row[-1][0]  # unreachable while each row adds up to 1
 

@@ -4,9 +4,12 @@
 task all call it, so they show the same numbers (consultation counts perturbed by the cell-key method, see
 ``reports.privacy``).
 
-Every query starts from ``Model.objects.visible_to(user)`` and is grouped by region in PostgreSQL
-(``values("region").annotate(...)`` with conditional aggregation); Python only arranges the few aggregate
-rows (at most regions × categories) into tables. The number of queries does not depend on the data size.
+The figures come from the rollups (``reports.models.MonthlyCount``, kept current by ``reports.rollups``),
+read through ``MonthlyCount.objects.visible_to(user)`` and summed per region and category in the database;
+Python only arranges the few aggregate rows (at most regions × categories) into tables. Neither the number
+of queries nor the rows read depend on the number of records. Rollups are monthly, so a period is whole
+months (``reports.forms`` snaps a custom period to them). The test oracle ``tests/reports/oracle.py``
+counts the same figures from the raw records.
 
 Definitions (also in README "Reports"):
 - *Organisations involved*: migrant organisations cooperating (status "cooperating") whose cooperation began
@@ -34,15 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allowances import rules
-from allowances.models import AllowanceClaim, TaxAllowanceKind
-from certificates.models import Certificate
-from events.models import Attendance, Event, GuestRegistration
-from lotsen.models import TOPIC_FIELDS, Consultation, Lotse, Topic
+from allowances.models import TaxAllowanceKind
+from events.models import Attendance, GuestRegistration
+from lotsen.models import TOPIC_FIELDS, Consultation, Topic
 from organisations.models import Organisation, PartnerInstitution
-from portal.dates import last_of_month, next_month
+from portal.dates import next_month
 from portal.numbers import normalise
 from regions.models import Language, Region
-from reports.models import ConsultationMonthCount
+from reports.models import MonthlyCount
 from reports.privacy import perturb_counts
 
 #: Languages shown as their own column; the rest are summed up as "other languages".
@@ -141,54 +143,112 @@ def _caps(period: Period) -> dict[str, Decimal]:
     return {kind: amount for kind, amount in caps.items() if amount is not None}
 
 
+@dataclass
+class Figures:
+    """The raw figures of a report before they are arranged into tables and perturbed.
+
+    ``counts``: consultation cells as ``key: (count, sum of the records' cell keys)``; the keys are
+    ``("n", region)``, ``("topic", region, topic)``, ``("mode", region, mode)``,
+    ``("lang", region, language id or None)``, ``("ref", region, kind of institution or "none")`` and
+    ``("month", region, month)``. The rest per region: ``active`` (``{"period": n, month: n, …}``),
+    ``trainings`` (count, hours), ``participations``, ``certificates``, and ``allowances`` as rows
+    ``(region, kind of tax allowance, approved, paid, claims)``.
+    """
+
+    counts: dict = field(default_factory=dict)
+    active: dict = field(default_factory=dict)
+    trainings: dict = field(default_factory=dict)
+    participations: dict = field(default_factory=dict)
+    certificates: dict = field(default_factory=dict)
+    allowances: list = field(default_factory=list)
+
+
 def build_report(*, user, regions: list[Region], period: Period) -> Report:
     """All figures of the programme report for ``regions`` (already scoped to ``user``) and ``period``."""
+    return tabulate(user=user, regions=regions, period=period, figures=rollup_figures(user, regions, period))
+
+
+def rollup_figures(user, regions: list[Region], period: Period) -> Figures:
+    """The figures from the rollups (``reports.rollups``), never from the records: three queries, whatever
+    the number of consultations, claims or attendances. Rollups are monthly: the period is whole months."""
+    D = MonthlyCount.Dimension
+    region_ids = [region.pk for region in regions]
+    counts = MonthlyCount.objects.visible_to(user).filter(region_id__in=region_ids)
+    in_period = counts.filter(month__gte=period.start.replace(day=1), month__lte=period.end)
+    figures = Figures()
+    category = {D.TOPIC: "topic", D.MODE: "mode", D.LANGUAGE: "lang", D.REFERRAL: "ref"}
+    # 1. everything counted per region and category over the period (one query)
+    for row in (
+        in_period.exclude(dimension=D.JOINED)
+        .values("region_id", "dimension", "value")
+        .annotate(total=Sum("n"), keys=Sum("key_sum"), sum=Sum("amount"))
+        .order_by()
+    ):
+        region, dimension, value = row["region_id"], row["dimension"], row["value"]
+        if dimension == D.CONSULTATIONS:
+            figures.counts[("n", region)] = (row["total"], row["keys"])
+        elif dimension == D.LANGUAGE:
+            figures.counts[("lang", region, int(value) if value else None)] = (row["total"], row["keys"])
+        elif dimension == D.REFERRAL:
+            figures.counts[("ref", region, value or "none")] = (row["total"], row["keys"])
+        elif dimension in category:
+            figures.counts[(category[dimension], region, value)] = (row["total"], row["keys"])
+        elif dimension == D.TRAININGS:
+            figures.trainings[region] = (row["total"], row["sum"])
+        elif dimension == D.PARTICIPATIONS:
+            figures.participations[region] = row["total"]
+        elif dimension == D.CERTIFICATES:
+            figures.certificates[region] = row["total"]
+        else:  # approved or paid claims of a kind of tax allowance
+            approved, paid = (row["sum"], 0) if dimension == D.APPROVED else (0, row["sum"])
+            figures.allowances.append((region, value or None, approved, paid, row["total"]))
+    # 2. consultations per region and month, for the trend (one query)
+    for row in (
+        in_period.filter(dimension=D.CONSULTATIONS)
+        .values("region_id", "month")
+        .annotate(total=Sum("n"), keys=Sum("key_sum"))
+        .order_by()
+    ):
+        figures.counts[("month", row["region_id"], row["month"])] = (row["total"], row["keys"])
+    # 3. Lotsen on the roster: everyone who joined by the end and had not left before the start; counted from
+    # the months they joined and left (one query over the region's history: at most months × months rows)
+    joined = (
+        counts.filter(dimension=D.JOINED, month__lte=period.end)
+        .values("region_id", "month", "value")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    months = period.months
+    position = {month: index for index, month in enumerate(months)}
+    # per region: +n in the month a Lotse's span starts, −n in the month after it ends
+    changes: dict = defaultdict(lambda: [0] * (len(months) + 1))
+    for row in joined:
+        left = datetime.date.fromisoformat(row["value"]) if row["value"] else None
+        if left is not None and left < months[0]:
+            continue  # left before the period
+        active = figures.active.setdefault(row["region_id"], defaultdict(int))
+        active["period"] += row["total"]
+        # on the roster from the month joined (or the period's first) through the month left (or its last)
+        first = position.get(row["month"], 0)
+        last = len(months) - 1 if left is None or left > months[-1] else position[left]
+        if first <= last:  # (a date of leaving before the date of joining is on the roster in no month)
+            changes[row["region_id"]][first] += row["total"]
+            changes[row["region_id"]][last + 1] -= row["total"]
+    for region, deltas in changes.items():
+        running = 0
+        for month, delta in zip(months, deltas, strict=False):
+            running += delta
+            figures.active[region][month] = running
+    return figures
+
+
+def tabulate(*, user, regions: list[Region], period: Period, figures: Figures) -> Report:
+    """Arrange the figures into the report's tables, the consultation counts perturbed (reports.privacy)."""
     region_ids = [region.pk for region in regions]
     single = len(regions) == 1
     #: the key of the totals row: with one region the totals row *is* that region's row
     total_key = region_ids[0] if single else None
-
-    consultations = Consultation.objects.visible_to(user).filter(
-        region_id__in=region_ids, date__gte=period.start, date__lte=period.end
-    )
-
-    # 1. per region: total, topics, modes and each month (one scan, conditional aggregation); with each
-    # count the sum of its records' keys, from which reports.privacy perturbs it
-    aggregates = _counted("n")
-    for topic, field_name in TOPIC_FIELDS.items():
-        aggregates |= _counted(f"t_{topic}", Q(**{field_name: True}))
-    for mode in Consultation.Mode.values:
-        aggregates |= _counted(f"m_{mode}", Q(mode=mode))
-    for index, month in enumerate(period.months):
-        aggregates |= _counted(f"month_{index}", Q(date__gte=month, date__lte=last_of_month(month)))
-    per_region = {
-        row["region_id"]: row for row in consultations.values("region_id").annotate(**aggregates).order_by()
-    }
-    # 2. per region, language and partner institution referred to (both tables from one scan; grouped by the
-    # referral's id rather than joined, the few institutions are mapped to their kinds below)
-    per_language_referral = list(
-        consultations.values("region_id", "language_id", "referral_id").annotate(**_counted("n")).order_by()
-    )
-    # 2b. closed years whose records retention has deleted: their stored monthly counts (two queries)
-    _add_stored_counts(user, region_ids, period, per_region, per_language_referral)
-    # 3. active Lotsen (on the roster: joined, not left) per region in the period and in each month
-    active = {
-        row["region_id"]: row
-        for row in Lotse.objects.visible_to(user)
-        .filter(region_id__in=region_ids, joined_on__isnull=False)
-        .exclude(status=Lotse.Status.CANDIDATE)
-        .values("region_id")
-        .annotate(
-            period=Count("id", filter=_active_between(period.start, period.end)),
-            **{
-                f"m{index}": Count("id", filter=_active_between(month, last_of_month(month)))
-                for index, month in enumerate(period.months)
-            },
-        )
-        .order_by()
-    }
-
-    # 4. organisations, 5. trainings, 6. participations, 7. certificates, 8. allowances, 9. caps
+    # organisations: a state, not a monthly figure, from the organisations themselves (a small table)
     organisations = dict(
         Organisation.objects.visible_to(user)
         .filter(region_id__in=region_ids, cooperation_status=Organisation.CooperationStatus.ACTIVE)
@@ -198,112 +258,56 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
         .values_list("region_id", "n")
     )
     start_at, end_at = _aware_range(period)
-    trainings = {
-        row["region_id"]: row
-        for row in Event.objects.visible_to(user)
-        .trainings()
-        .filter(region_id__in=region_ids, starts_at__gte=start_at, starts_at__lt=end_at)
-        .values("region_id")
-        .annotate(n=Count("id"), hours=Sum("hours_credited"))
-        .order_by()
-    }
-    participations = dict(
-        Attendance.objects.visible_to(user)
-        .attended_trainings()
-        .filter(
-            lotse__region_id__in=region_ids,
-            event__starts_at__gte=start_at,
-            event__starts_at__lt=end_at,
-        )
-        .values("lotse__region_id")
-        .annotate(n=Count("id"))
-        .values_list("lotse__region_id", "n")
-    )
-    certificates = dict(
-        Certificate.objects.visible_to(user)
-        .filter(
-            lotse__region_id__in=region_ids,
-            status=Certificate.Status.ISSUED,
-            issued_at__gte=start_at,
-            issued_at__lt=end_at,
-        )
-        .values("lotse__region_id")
-        .annotate(n=Count("id"))
-        .values_list("lotse__region_id", "n")
-    )
-    Status = AllowanceClaim.Status
-    allowances = list(
-        AllowanceClaim.objects.visible_to(user)
-        .filter(
-            lotse__region_id__in=region_ids,
-            month__gte=period.start.replace(day=1),
-            month__lte=period.end,
-            status__in=AllowanceClaim.COUNTS_AGAINST_CAP,
-        )
-        .values("lotse__region_id", "contract__tax_allowance")
-        .annotate(
-            approved=Sum("amount", filter=Q(status=Status.APPROVED)),
-            paid=Sum("amount", filter=Q(status=Status.PAID)),
-            claims=Count("id"),
-        )
-        .order_by()
-    )
     caps = _caps(period)
-    referral_kinds = dict(
-        PartnerInstitution.objects.filter(
-            pk__in={row["referral_id"] for row in per_language_referral} - {None}
-        ).values_list("pk", "kind")
-    )
-    # 10. names of the languages that occur
-    language_ids = {row["language_id"] for row in per_language_referral} - {None}
+    language_ids = {key[2] for key in figures.counts if key[0] == "lang"} - {None}
     language_names = {language.pk: str(language) for language in Language.objects.filter(pk__in=language_ids)}
 
     # -- the consultation counts: one set of cells for all tables, each with its records' key sum ----
     cells: dict = {}
     key_sums: dict = {}
 
-    def count(key, row: dict, name: str) -> None:
-        cells[key] = cells.get(key, 0) + (row.get(name) or 0)
-        key_sums[key] = key_sums.get(key, 0) + (row.get(f"{name}_keys") or 0)
+    def count(key, n: int, keys: int) -> None:
+        cells[key] = cells.get(key, 0) + (n or 0)
+        key_sums[key] = key_sums.get(key, 0) + (keys or 0)
 
-    for region_id in region_ids:
-        row = per_region.get(region_id, {})
-        count(("n", region_id), row, "n")
-        for topic in TOPIC_FIELDS:
-            count(("topic", region_id, topic), row, f"t_{topic}")
-        for mode in Consultation.Mode.values:
-            count(("mode", region_id, mode), row, f"m_{mode}")
     # languages: the most frequent ones as columns, the rest together
     language_totals: dict = defaultdict(int)
-    for row in per_language_referral:
-        if row["language_id"] is not None:
-            language_totals[row["language_id"]] += row["n"]
+    for key, (n, _keys) in figures.counts.items():
+        if key[0] == "lang" and key[2] is not None:
+            language_totals[key[2]] += n
     top_languages = sorted(language_totals, key=lambda pk: (-language_totals[pk], language_names[pk]))[
         :TOP_LANGUAGES
     ]
     language_columns = [*top_languages, "other", "none"]
     for region_id in region_ids:
+        count(("n", region_id), 0, 0)
+        for topic in TOPIC_FIELDS:
+            count(("topic", region_id, topic), 0, 0)
+        for mode in Consultation.Mode.values:
+            count(("mode", region_id, mode), 0, 0)
         for column in language_columns:
-            count(("lang", region_id, column), {}, "n")
+            count(("lang", region_id, column), 0, 0)
         for kind in [*PartnerInstitution.Kind.values, "none"]:
-            count(("ref", region_id, kind), {}, "n")
-    for row in per_language_referral:
-        language = row["language_id"]
-        column = "none" if language is None else (language if language in top_languages else "other")
-        count(("lang", row["region_id"], column), row, "n")
-        kind = row.get("referral_kind") or (
-            referral_kinds[row["referral_id"]] if row["referral_id"] else "none"
-        )
-        count(("ref", row["region_id"], kind), row, "n")
-    for index, month in enumerate(period.months):
-        count(("month", month), {}, "n")
-        for row in per_region.values():
-            count(("month", month), row, f"month_{index}")
+            count(("ref", region_id, kind), 0, 0)
+    for month in period.months:
+        count(("month", month), 0, 0)
+    for key, (n, keys) in figures.counts.items():
+        if key[1] not in region_ids:
+            continue
+        if key[0] == "lang":
+            language = key[2]
+            column = "none" if language is None else (language if language in top_languages else "other")
+            count(("lang", key[1], column), n, keys)
+        elif key[0] == "month":
+            count(("month", key[2]), n, keys)
+        else:
+            count(key, n, keys)
     if not single:  # the totals row: its own cells (all regions' records together), perturbed on their own
         for key in list(cells):
             if key[0] in {"n", "topic", "mode", "lang", "ref"}:
-                count((key[0], None, *key[2:]), {"n": cells[key], "n_keys": key_sums[key]}, "n")
+                count((key[0], None, *key[2:]), cells[key], key_sums[key])
     shown = perturb_counts(cells, key_sums)
+    active = figures.active
 
     # -- tables ------------------------------------------------------------------------------------
     def label_for(region_id) -> str:
@@ -338,26 +342,26 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     overview_rows = []
     sums: dict = defaultdict(int)
     for region_id in region_ids:
-        training = trainings.get(region_id, {})
+        trainings, training_hours = figures.trainings.get(region_id, (0, Decimal("0")))
         approved = paid = capacity = Decimal("0")
         claims = 0
-        for row in allowances:
-            if row["lotse__region_id"] != region_id:
+        for row_region, kind, row_approved, row_paid, row_claims in figures.allowances:
+            if row_region != region_id:
                 continue
-            approved += row["approved"] or 0
-            paid += row["paid"] or 0
-            claims += row["claims"]
+            approved += row_approved or 0
+            paid += row_paid or 0
+            claims += row_claims
             # each claimed month may use a twelfth of the yearly tax-free cap of its kind
-            cap = caps.get(row["contract__tax_allowance"])
+            cap = caps.get(kind)
             if cap:
-                capacity += rules.monthly_share_of_cap(cap) * row["claims"]
+                capacity += rules.monthly_share_of_cap(cap) * row_claims
         values = {
             "organisations": organisations.get(region_id, 0),
             "lotsen": active.get(region_id, {}).get("period", 0),
-            "trainings": training.get("n", 0),
-            "training_hours": training.get("hours") or Decimal("0"),
-            "participations": participations.get(region_id, 0),
-            "certificates": certificates.get(region_id, 0),
+            "trainings": trainings,
+            "training_hours": training_hours or Decimal("0"),
+            "participations": figures.participations.get(region_id, 0),
+            "certificates": figures.certificates.get(region_id, 0),
             "approved": approved,
             "paid": paid,
             "claims": claims,
@@ -430,10 +434,10 @@ def build_report(*, user, regions: list[Region], period: Period) -> Report:
     month_rows = [
         Row(
             f"{month:%m/%Y}",
-            [shown[("month", month)], sum(row[f"m{index}"] for row in active.values())],
+            [shown[("month", month)], sum(row.get(month, 0) for row in active.values())],
             date=month,
         )
-        for index, month in enumerate(period.months)
+        for month in period.months
     ]
     tables["trend"] = Table(
         "trend",
@@ -504,45 +508,6 @@ def _conference_table(user, regions: list[Region], start_at, end_at) -> Table:
     )
 
 
-def _counted(name: str, condition: Q | None = None) -> dict:
-    """A count of consultations and the sum of their record keys (``<name>`` and ``<name>_keys``)."""
-    return {name: Count("id", filter=condition), f"{name}_keys": Sum("cell_key", filter=condition)}
-
-
-def _stored(name: str, field: str, keys: str, condition: Q | None = None) -> dict:
-    """The same pair from the stored monthly counts of closed years: a count and its records' key sum."""
-    return {name: Sum(field, filter=condition), f"{name}_keys": Sum(keys, filter=condition)}
-
-
-def _add_stored_counts(user, region_ids, period: Period, per_region: dict, per_language_referral: list):
-    """Add the consultations of closed years, kept only as monthly counts (``ConsultationMonthCount``), to
-    the rows counted from the records. Each stored count keeps its records' key sum, so a closed year's cells
-    get the same noise as before the records went. Stored counts are per whole month: a period counts every
-    month it touches, as the allowance figures do."""
-    stored = ConsultationMonthCount.objects.visible_to(user).filter(
-        region_id__in=region_ids, month__gte=period.start.replace(day=1), month__lte=period.end
-    )
-    aggregates = _stored("n", "n", "key_sum")
-    for topic, field_name in TOPIC_FIELDS.items():
-        aggregates |= _stored(f"t_{topic}", field_name, f"{field_name}_keys")
-    for mode in Consultation.Mode.values:
-        aggregates |= _stored(f"m_{mode}", "n", "key_sum", Q(mode=mode))
-    for index, month in enumerate(period.months):
-        aggregates |= _stored(f"month_{index}", "n", "key_sum", Q(month=month))
-    # (aliased: an annotation may not share the name of the field "n")
-    aliased = {f"stored_{key}": aggregate for key, aggregate in aggregates.items()}
-    for row in stored.values("region_id").annotate(**aliased).order_by():
-        target = per_region.setdefault(row["region_id"], {"region_id": row["region_id"]})
-        for key in aggregates:
-            target[key] = (target.get(key) or 0) + (row[f"stored_{key}"] or 0)
-    per_language_referral.extend(
-        {**row, "n": row["stored_n"], "n_keys": row["stored_n_keys"], "referral_id": None}
-        for row in stored.values("region_id", "language_id", "referral_kind")
-        .annotate(**{f"stored_{k}": v for k, v in _stored("n", "n", "key_sum").items()})
-        .order_by()
-    )
-
-
 def _overview_values(values: dict, consultations: int) -> list:
     capacity = values["capacity"]
     share = (
@@ -563,11 +528,6 @@ def _overview_values(values: dict, consultations: int) -> list:
         values["claims"],
         share,
     ]
-
-
-def _active_between(start: datetime.date, end: datetime.date) -> Q:
-    """A Lotse on the roster at some day between start and end: joined before the end, not left before."""
-    return Q(joined_on__lte=end) & (Q(left_on__isnull=True) | Q(left_on__gte=start))
 
 
 def report_regions(user, region: Region | None = None) -> list[Region]:

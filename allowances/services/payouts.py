@@ -25,6 +25,7 @@ from allowances.models import AllowanceClaim, PayingAccount, PayoutBatch
 from allowances.signals import claims_paid
 from audit.services import Action, record
 from portal.access import acts_for_self
+from portal.signals import rows_updated
 
 Status = AllowanceClaim.Status
 #: How far ahead a batch may be dated; banks keep a future-dated order at most a few weeks.
@@ -327,6 +328,7 @@ def confirm_sent(*, batch: PayoutBatch, acting_user) -> PayoutBatch:
     AllowanceClaim.objects.filter(pk__in=[claim.pk for claim in claims]).update(
         status=Status.PAID, paid_at=now, paid_by=acting_user
     )
+    rows_updated.send(sender=AllowanceClaim, pks=[claim.pk for claim in claims])
     for claim in claims:
         claim.status, claim.paid_at, claim.paid_by = Status.PAID, now, acting_user
         record(

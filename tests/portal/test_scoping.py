@@ -18,7 +18,7 @@ from lotsen.models import Consultation, Lotse, LotseStatusChange
 from organisations.models import Organisation, PartnerInstitution
 from portal.scoping import ScopedQuerySet
 from regions.models import District, Region
-from reports.models import ConsultationMonthCount
+from reports.models import MonthlyCount
 from tests import factories as f
 
 
@@ -59,7 +59,7 @@ RULES = [
     # Name badge files: the event's coordinators (programme-wide events: staff), never Lotsen.
     Rule(BadgeBatch, lambda o: o.event.region_id, lambda o, lotse: False),
     # Consultation counts of closed years (kept by retention): coordinators by region, never Lotsen.
-    Rule(ConsultationMonthCount, lambda o: o.region_id, lambda o, lotse: False),
+    Rule(MonthlyCount, lambda o: o.region_id, lambda o, lotse: False),
 ]
 
 
@@ -110,8 +110,8 @@ def full_world(world):
             debtor_iban="DE89370400440532013000",
             debtor_bic="COBADEFFXXX",
         )
-        ConsultationMonthCount.objects.create(
-            region=region, month=datetime.date(2014, 5, 1), mode="phone", referral_kind="none", n=3
+        MonthlyCount.objects.create(
+            region=region, month=datetime.date(2014, 5, 1), dimension="mode", value="phone", n=3
         )
     return world
 
