@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -25,8 +26,10 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:6399/0"
 
 
 def _drop_broker_connections():
+    # connection and producer pools are cached per broker URL
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @contextlib.contextmanager
