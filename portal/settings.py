@@ -182,6 +182,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Berlin"
 # Periodic tasks, run by `celery -A portal beat` (one beat process per installation).
 CELERY_BEAT_SCHEDULE = {
+    # Work whose message got lost (Redis stopped before writing it to disk) is queued again (portal/queue.py).
+    "requeue-stale-work": {
+        "task": "portal.tasks.requeue_stale_work",
+        "schedule": crontab(minute="*/10"),
+    },
     "disable-leaver-logins": {
         "task": "lotsen.tasks.disable_leaver_logins",
         "schedule": crontab(hour=0, minute=15),

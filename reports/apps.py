@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from portal.queue import register_sweeper
+        from reports import services
+
+        register_sweeper("reports", services.requeue_stale)
