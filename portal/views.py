@@ -2,7 +2,7 @@ import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -67,12 +67,22 @@ def _whole_seconds(seconds: float | None) -> int | None:
     return None if seconds is None else round(seconds)
 
 
+def _database_away(exception) -> bool:
+    """The connection failed or broke (refused, timed out, terminated by a restart), as opposed to an
+    OperationalError of a working database such as SQLite's "no such table", which stays a 500."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return False
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:  # asking a broken connection may raise anything the driver raises
+        return True
+
+
 def server_error(request):
     """handler500: a database that is away (stopped, restarting, refusing connections) gets the branded
     503 page with Retry-After instead of "something went wrong". Rendered without a request context: no
     session, user or context processor may touch the database that just failed."""
-    exception = sys.exc_info()[1]
-    if isinstance(exception, OperationalError | InterfaceError):
+    if _database_away(sys.exc_info()[1]):
         body = loader.get_template("503.html").render()
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(DATABASE_RETRY_AFTER)
