@@ -10,7 +10,15 @@ from accounts.reauth import has_second_factor
 
 #: What a person who must enrol may still reach (besides allauth's mfa_* pages).
 ALLOWED_URL_NAMES = frozenset(
-    {"account_logout", "account_reauthenticate", "set_language", "healthz", "robots_txt", "favicon"}
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "set_language",
+        "healthz",
+        "healthz_ready",
+        "robots_txt",
+        "favicon",
+    }
 )
 
 

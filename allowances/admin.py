@@ -14,23 +14,55 @@ from allowances.models import (
     TaxAllowanceCap,
 )
 from lotsen.admin import LotseAdmin
-from portal.admin import SuperuserWritesOnlyMixin
+from portal.admin import SuperuserWritesOnlyMixin, WorkflowFieldsReadOnlyMixin
 
 
 class ContractInline(admin.TabularInline):
+    """Shown on the Lotse, changed on the contract's own admin page or in the portal."""
+
     model = Contract
     extra = 0
     fields = ["status", "starts_on", "ends_on", "allowance_type", "rate", "signed_on"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
-    list_display = ["lotse", "status", "starts_on", "ends_on", "allowance_type", "rate"]
-    list_filter = ["status", "allowance_type", "tax_allowance"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
+class ContractAdmin(WorkflowFieldsReadOnlyMixin, admin.ModelAdmin):
+    """Contracts are made, ended, renewed and get their signed PDF in the portal (services.contracts: rate
+    limits, no overlap, the audit trail); here only the organisation can be corrected."""
+
+    list_display = ["lotse", "organisation", "status", "starts_on", "ends_on", "allowance_type", "rate"]
+    list_filter = ["status", "allowance_type", "tax_allowance", "lotse__region"]
+    search_fields = [
+        "lotse__last_name",
+        "lotse__first_name",
+        "organisation__name",
+        "organisation__city",
+        "lotse__region__name",
+    ]
+    list_select_related = ["lotse", "organisation"]
     autocomplete_fields = ["lotse", "organisation"]
     readonly_fields = ["created_by", "created_at"]
+    exclude = ["signed_document"]  # uploaded and downloaded in the portal (validated, under a generated name)
+    workflow_fields = (
+        "lotse",
+        "status",
+        "starts_on",
+        "ends_on",
+        "ended_on",
+        "allowance_type",
+        "rate",
+        "tax_allowance",
+        "signed_on",
+    )
 
 
 @admin.register(TaxAllowanceCap)
@@ -59,7 +91,7 @@ class SelfDeclarationAdmin(admin.ModelAdmin):
     # the PDF is uploaded, replaced and downloaded in the portal (validated, under a generated name)
     exclude = ["document"]
     list_filter = ["year"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
+    search_fields = ["lotse__last_name", "lotse__first_name", "lotse__region__name"]
     autocomplete_fields = ["lotse"]
     readonly_fields = ["recorded_by"]
 
@@ -84,10 +116,18 @@ class ClaimFlagAcknowledgementInline(admin.TabularInline):
 
 
 @admin.register(AllowanceClaim)
-class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
+class AllowanceClaimAdmin(WorkflowFieldsReadOnlyMixin, SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["lotse", "month", "amount", "status", "decided_by", "decided_at"]
-    list_filter = ["status", "month"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
+    list_filter = ["status", "month", "lotse__region"]
+    search_fields = [
+        "lotse__last_name",
+        "lotse__first_name",
+        "lotse__region__name",
+        "contract__organisation__name",
+        "contract__organisation__city",
+        "payout_batch__reference",
+    ]
+    list_select_related = ["lotse", "decided_by"]
     autocomplete_fields = ["lotse", "contract"]
     readonly_fields = [
         "cap_check",
@@ -103,10 +143,11 @@ class AllowanceClaimAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     inlines = [ClaimFlagAcknowledgementInline]
     #: A claim's state changes only through the portal's services (submit, decide, pay through a batch), so
     #: the admin never sets "paid" beside a payout; its figures are fixed once it left the Lotse's hands.
+    workflow_fields = ("status", "rejection_reason")
     FIGURES = ("lotse", "contract", "month", "amount", "hours")
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), "status"]
+        fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and (obj.status not in AllowanceClaim.OPEN_TO_LOTSE or obj.payout_batch_id):
             fields.extend(self.FIGURES)
         return fields
@@ -155,7 +196,7 @@ class PayoutBatchAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
 
     list_display = ["reference", "region", "execution_date", "status", "count", "total"]
     list_filter = ["status", "region"]
-    search_fields = ["reference"]
+    search_fields = ["reference", "region__name", "claims__lotse__last_name"]
 
     def has_add_permission(self, request, *args, **kwargs) -> bool:
         return False

@@ -8,6 +8,7 @@ mid-batch, a redelivered message) overwrites instead of duplicating.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import logging
@@ -85,6 +86,20 @@ def _enqueue_after_commit(
             raise QueueUnavailable from exc
 
     transaction.on_commit(publish)
+
+
+def requeue_stale(older_than_seconds: int) -> int:
+    """Queue again the certificates still waiting to be rendered after that long, in chunks
+    (portal.queue.requeue_stale_work); render_and_store skips what another run has done meanwhile."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Certificate.objects.filter(status=Status.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for chunk in chunked(ids):
+        _publish(chunk)
+    return len(ids)
 
 
 @transaction.atomic

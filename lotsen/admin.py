@@ -26,7 +26,15 @@ BANK_FIELDS = Lotse.BANK_DATA_FIELDS
 class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "region", "status", "status_since", "has_login"]
     list_filter = ["status", "region"]
-    search_fields = ["last_name", "first_name", "email"]
+    search_fields = [
+        "last_name",
+        "first_name",
+        "email",
+        "region__name",
+        "district__name",
+        "organisations__name",
+        "organisations__city",
+    ]
     autocomplete_fields = ["user", "region", "district", "organisations", "languages"]
     readonly_fields = [
         "bank_data_changed_at",
@@ -78,7 +86,16 @@ class LotseAdmin(ProtectedLookupsMixin, FreshLoginToChangeMixin, admin.ModelAdmi
 class ConsultationAdmin(SuperuserWritesOnlyMixin, admin.ModelAdmin):
     list_display = ["date", "lotse", "region", "mode", "duration_minutes", "follow_up_needed"]
     list_filter = ["mode", "region", "age_band", "gender", "follow_up_needed"]
-    search_fields = ["lotse__last_name", "lotse__first_name"]
+    # What staff type: the Lotse's name, the region, or the city/district where the Lotse works (a
+    # consultation records no place of its own).
+    search_fields = [
+        "lotse__last_name",
+        "lotse__first_name",
+        "region__name",
+        "lotse__district__name",
+        "lotse__organisations__name",
+        "lotse__organisations__city",
+    ]
     autocomplete_fields = ["lotse", "region", "language", "referral"]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "date"

@@ -13,7 +13,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "has_statutes",
         "has_data_protection_consent",
     ]
-    search_fields = ["name", "register_number", "city", "contact_name"]
+    search_fields = ["name", "register_number", "city", "postcode", "contact_name", "district__name"]
     autocomplete_fields = ["region", "district", "languages"]
     readonly_fields = ["created_at", "updated_at", "created_by"]
 
@@ -22,5 +22,5 @@ class OrganisationAdmin(admin.ModelAdmin):
 class PartnerInstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region", "district", "is_active"]
     list_filter = ["kind", "region", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "address", "district__name", "region__name"]
     autocomplete_fields = ["region", "district"]

@@ -44,3 +44,28 @@ class ProtectedLookupsMixin:
         ):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+
+class WorkflowFieldsReadOnlyMixin:
+    """A model whose state moves through a workflow (claims, payouts, contracts, certificates): the admin is
+    for fixing data, not for skipping the workflow. ``workflow_fields`` are read-only for everyone,
+    superusers included; rows are created and removed only by the portal's services (an added row would
+    skip their checks, a deleted one would leave payouts, reports and the audit trail without their record).
+    """
+
+    workflow_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + [name for name in self.workflow_fields if name not in fields]
+
+    def has_add_permission(self, request, *args, **kwargs) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

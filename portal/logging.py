@@ -59,3 +59,20 @@ class MaskTokens(logging.Filter):
         if record.exc_text:
             record.exc_text = mask_tokens(record.exc_text)
         return True
+
+
+class DatabaseOutage(logging.Filter):
+    """A request answered 503 because the database is away (portal.views.server_error) is logged as one
+    warning line, not an error with a traceback: during a PostgreSQL restart every request would otherwise
+    add a page of traceback, and the log would hide what else happened."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.db import InterfaceError, OperationalError
+
+        status = getattr(record, "status_code", None)
+        exc = record.exc_info[1] if record.exc_info else None
+        if status == 503 and isinstance(exc, OperationalError | InterfaceError):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{record.msg} (database unavailable: {type(exc).__name__})"
+            record.exc_info, record.exc_text = None, None
+        return True

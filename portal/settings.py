@@ -146,11 +146,25 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A stopped or restarting PostgreSQL is reported within seconds (the branded 503 page,
+    # portal.views.server_error), not after the operating system's TCP timeout of minutes; with the health
+    # checks above, a connection broken by a restart is replaced on the next request, without restarting
+    # gunicorn.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis away: pages keep working, rate limits count per process for a while (portal/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     # Per process only: good enough for one local runserver, not for production (checked below).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -171,6 +185,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Berlin"
 # Periodic tasks, run by `celery -A portal beat` (one beat process per installation).
 CELERY_BEAT_SCHEDULE = {
+    # Work whose message got lost (Redis stopped before writing it to disk) is queued again (portal/queue.py).
+    "requeue-stale-work": {
+        "task": "portal.tasks.requeue_stale_work",
+        "schedule": crontab(minute="*/10"),
+    },
     "disable-leaver-logins": {
         "task": "lotsen.tasks.disable_leaver_logins",
         "schedule": crontab(hour=0, minute=15),
@@ -218,6 +237,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing in a web request: one retry, then QueueUnavailable (the services withdraw what they created).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The worker records a heartbeat this often (portal/health.py); the health check calls a worker lost when its
+# last heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=120)
 
 # --------------------------------------------------------------------------------------------------
 # Authentication (django-allauth, login by e-mail, no open sign-up)
@@ -420,6 +450,7 @@ LOGGING = {
         "strip_query_string": {"()": "portal.logging.StripQueryString"},
         # Reset keys, invitation tokens and verification codes in paths become "…" (portal/logging.py).
         "mask_tokens": {"()": "portal.logging.MaskTokens"},
+        "database_outage": {"()": "portal.logging.DatabaseOutage"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]},
@@ -433,7 +464,8 @@ LOGGING = {
     "loggers": {
         # The loggers that name request paths mask tokens themselves too, so the record is clean for every
         # handler (also one added later, e.g. an error tracker), not only for ours.
-        "django.request": {"filters": ["mask_tokens"]},
+        # A 503 for a database that is away: one warning line, not a traceback per request.
+        "django.request": {"filters": ["database_outage", "mask_tokens"]},
         # Request lines without their query strings (a search for a name must not be logged).
         "django.server": {
             "handlers": ["requests"],

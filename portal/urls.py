@@ -14,9 +14,14 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Lotsenportal administration")
 admin.site.site_title = _("Lotsenportal")
 
+# A database that is away answers 503 with the branded page (portal.views.server_error).
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", home_views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
+    path("healthz/ready/", views.healthz_ready, name="healthz_ready"),
+    path("status/", views.system_status, name="system_status"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -7,7 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from reports import rollups
+        from portal.queue import register_sweeper
+        from reports import rollups, services
 
         # keep the rollups current with every change of the records they count
         rollups.connect()
+        register_sweeper("reports", services.requeue_stale)

@@ -38,6 +38,19 @@ def _enqueue(export_id: int) -> None:
         raise QueueUnavailable from error
 
 
+def requeue_stale(older_than_seconds: int) -> int:
+    """Queue again the exports still waiting after that long (portal.queue.requeue_stale_work)."""
+    from reports.tasks import render_report_pdf
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        ReportExport.objects.filter(status=Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for export_id in ids:
+        render_report_pdf.delay(export_id)
+    return len(ids)
+
+
 def request_pdf(*, acting_user, params: dict) -> ReportExport:
     """Record the request and queue its rendering once the row is committed (the worker must find it)."""
     with transaction.atomic():

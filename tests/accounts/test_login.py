@@ -81,7 +81,7 @@ def test_password_reset_link_sets_a_new_password(client):
 @requires_redis
 def test_repeated_wrong_passwords_for_one_address_get_429(client):
     """Runs against the real Redis cache (shared by all web processes), as in production."""
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "portal.cache.ResilientRedisCache"
     f.UserFactory(email="target@example.org")
     url = reverse("account_login")
     statuses = [
