@@ -82,9 +82,14 @@ def eligible_lotsen(
 
 def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
     """The Lotsen a batch is for: those the user may edit, of the region or among the event's participants,
-    never the user themself (portal.access.forbid_self). The batch issues for the eligible among them; its
-    preview lists them all."""
-    lotsen = Lotse.objects.editable_by(acting_user).exclude(user_id=acting_user.pk)
+    never the user themself (portal.access.forbid_self), never anyone anonymised (nothing of the person is
+    left to certify). The batch issues for the eligible among them; its preview lists them all: both start
+    here, so the preview shows exactly whom the batch issues for."""
+    lotsen = (
+        Lotse.objects.editable_by(acting_user)
+        .exclude(user_id=acting_user.pk)
+        .filter(anonymised_at__isnull=True)
+    )
     if event is not None:
         participants = Attendance.objects.filter(
             event=event, status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]
@@ -97,10 +102,10 @@ def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
 
 def batch_preview(lotsen: QuerySet[Lotse], *, programme_year: int) -> QuerySet[Lotse]:
     """Everyone of a batch's scope (batch_scope) with their count against the requirement ("2 of 3") and
-    whether the batch issues for them (``eligible``); one query. Lotsen anonymised, or who left without a
-    training session in the year, are left out: there is nothing to tell about them."""
+    whether the batch issues for them (``eligible``); one query. Lotsen who left without a training session
+    in the year are left out: there is nothing to tell about them (the anonymised are out of the scope)."""
     return (
-        lotsen_with_training_record(lotsen.filter(anonymised_at__isnull=True), programme_year=programme_year)
+        lotsen_with_training_record(lotsen, programme_year=programme_year)
         .exclude(Q(status=Lotse.Status.LEFT) & Q(trainings_attended=0))
         .annotate(
             eligible=ExpressionWrapper(

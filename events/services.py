@@ -279,12 +279,38 @@ def set_attendance(*, attendance: Attendance, status: str, acting_user) -> Atten
 
 
 # -- on the day: walk-ins and "all present" -------------------------------------------------------------
+#: walk-ins and "all present" stay open until the end of this many days after the event's last day (the
+#: list is often completed the next morning); later, each attendance can still be set on its own, but nobody
+#: turns a whole list into "attended" (claimable hours, certificates) months afterwards
+ON_THE_DAY_GRACE_DAYS = 1
+
+
+def on_the_day_last_day(event: Event) -> datetime.date:
+    """The last day (local time) on which walk-ins and "all present" can be recorded."""
+    return timezone.localdate(event.ends_at) + datetime.timedelta(days=ON_THE_DAY_GRACE_DAYS)
+
+
+def on_the_day_closed(event: Event, now=None) -> bool:
+    return timezone.localdate(now or timezone.now()) > on_the_day_last_day(event)
+
+
 def _check_attendance_can_be_recorded(event: Event) -> None:
+    """Walk-ins and "all present": from CHECKIN_OPENS_HOURS before the start until the end of the day
+    after the event's last day (ON_THE_DAY_GRACE_DAYS)."""
     if timezone.now() < checkin_opens(event):
         raise ValidationError(
             _("Attendance can be recorded from %(opens)s on (%(hours)s hours before the start).")
             % {"opens": _when(checkin_opens(event)), "hours": CHECKIN_OPENS_HOURS}
         )
+    if on_the_day_closed(event):
+        raise ValidationError(on_the_day_closed_message(event))
+
+
+def on_the_day_closed_message(event: Event) -> str:
+    return _(
+        "Walk-ins and “all as attended” can be recorded until the end of the day after the event "
+        "(%(day)s). Each attendance on the list can still be changed on its own."
+    ) % {"day": date_format(on_the_day_last_day(event), "SHORT_DATE_FORMAT")}
 
 
 def walk_in_candidates(*, event: Event, acting_user):
@@ -309,7 +335,8 @@ def add_walk_in(*, event: Event, lotse: Lotse, acting_user) -> Attendance:
 
     Walk-ins may exceed the capacity: the person is in the room already, and the capacity is there to plan
     registrations and the guests' waiting list (which then simply does not move up). Recorded from the same
-    moment as any attendance (CHECKIN_OPENS_HOURS before the start); nobody records their own attendance."""
+    moment as any attendance (CHECKIN_OPENS_HOURS before the start) until the end of the day after the event
+    (ON_THE_DAY_GRACE_DAYS); nobody records their own attendance."""
     require_coordination(acting_user)
     if not can_register(acting_user=acting_user, lotse=lotse):
         raise PermissionDenied
@@ -343,8 +370,8 @@ def still_open(*, event: Event, acting_user):
 def mark_all_present(*, event: Event, acting_user) -> list[Attendance]:
     """All present: every registration without a recorded attendance (status "registered") that the user
     may edit becomes "attended". Excused and absent stay as they are (someone decided that on purpose);
-    the user's own registration is left out (nobody records their own attendance). Returns the rows
-    changed."""
+    the user's own registration is left out (nobody records their own attendance). Only on the day and the
+    day after (ON_THE_DAY_GRACE_DAYS). Returns the rows changed."""
     require_coordination(acting_user)
     event = Event.objects.select_for_update().get(pk=event.pk)
     _check_attendance_can_be_recorded(event)

@@ -49,9 +49,26 @@ class LocalOnlyURLFetcher(URLFetcher):
         raise FatalURLFetchingError(f"Blocked resource fetch while rendering: {url!r}")
 
 
-@functools.cache
+#: files kept in memory per process: the fonts, the programme's logo and each region's logo and signature
+#: (16 regions in NRW) fit; at most about this many MB, as a region image has at most 1 MB (regions.images)
+FILE_CACHE_SIZE = 40
+
+
 def _read_file(path: Path) -> bytes:
+    """The file's bytes, cached by path, modification time and size: a file changed in place is read anew,
+    and the least recently used file goes when more than FILE_CACHE_SIZE were read (a process renders for
+    weeks; replaced region images get new names and would otherwise pile up)."""
+    stat = path.stat()
+    return _read_file_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=FILE_CACHE_SIZE)
+def _read_file_version(path: Path, mtime_ns: int, size: int) -> bytes:
     return path.read_bytes()
+
+
+def cached_file_count() -> int:
+    return _read_file_version.cache_info().currsize
 
 
 @functools.cache

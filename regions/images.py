@@ -20,10 +20,20 @@ IMAGE_FOLDER = "region-images"
 
 
 def validate_region_image(uploaded) -> None:
-    """A PNG or JPEG of at most MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS per side, that Pillow can verify."""
+    """A PNG or JPEG of at most MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS per side, that Pillow can verify.
+
+    Only a new upload is checked. Model validation runs on every change of a region, with the stored image
+    as a committed FieldFile: reading it again would open (and leave open) a file that passed this check when
+    it was uploaded, and fail with FileNotFoundError when the file has gone missing since."""
     from PIL import Image, UnidentifiedImageError
 
-    if uploaded.size > MAX_IMAGE_BYTES:
+    if getattr(uploaded, "_committed", False):
+        return
+    try:
+        size = uploaded.size
+    except OSError as exc:
+        raise ValidationError(_("Please upload a PNG or JPEG image.")) from exc
+    if size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is too large (at most %(size)s MB).") % {"size": MAX_IMAGE_BYTES // (1024 * 1024)}
         )

@@ -89,11 +89,14 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs):
         """Save; an image replaced or removed is deleted from the storage once the change is committed (no
-        retention rule needed: nothing stays behind)."""
+        retention rule needed: nothing stays behind). With ``update_fields`` only the images saved count: a
+        stale instance saving its name must not delete the image uploaded meanwhile."""
         replaced = []
-        if self.pk is not None:
-            stored = Region.objects.filter(pk=self.pk).values(*self.IMAGE_FIELDS).first() or {}
-            for name in self.IMAGE_FIELDS:
+        update_fields = kwargs.get("update_fields")
+        saved_images = [name for name in self.IMAGE_FIELDS if update_fields is None or name in update_fields]
+        if self.pk is not None and saved_images:
+            stored = Region.objects.filter(pk=self.pk).values(*saved_images).first() or {}
+            for name in saved_images:
                 old = stored.get(name) or ""
                 if old and old != getattr(self, name).name:
                     replaced.append(old)

@@ -179,8 +179,10 @@ def event_attendance(request, pk: int):
     event = _visible_event(request, pk)
     search = WalkInSearchForm(request.GET)
     q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    # After the day (services.on_the_day_closed) the page says so instead of offering walk-ins, all present
+    closed = services.on_the_day_closed_message(event) if services.on_the_day_closed(event) else ""
     walk_ins = []
-    if q:
+    if q and not closed:
         candidates = services.walk_in_candidates(event=event, acting_user=request.user)
         walk_ins = search_words(candidates, ("first_name", "last_name"), q).order_by(
             "last_name", "first_name", "pk"
@@ -196,7 +198,8 @@ def event_attendance(request, pk: int):
             "search": search,
             "q": q,
             "walk_ins": walk_ins,
-            "open_count": services.still_open(event=event, acting_user=request.user).count(),
+            "open_count": 0 if closed else services.still_open(event=event, acting_user=request.user).count(),
+            "on_the_day_closed": closed,
         },
     )
 

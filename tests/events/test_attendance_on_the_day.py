@@ -102,7 +102,7 @@ def test_all_present_marks_the_open_ones_and_keeps_excused_and_absent(coordinato
     absent = f.AttendanceFactory(event=event, lotse=f.LotseFactory(region=world.owl), status="absent")
     page = _page(coordinator_client, event).content.decode()
     assert "3 Lotsinnen und Lotsen ohne erfasste Teilnahme werden als „teilgenommen“ eingetragen." in page
-    assert "<details" in page  # asks first, without JavaScript
+    assert '<details class="card all-present"' in page  # asks first, without JavaScript
 
     response = coordinator_client.post(reverse("events:attendance_all_present", args=[event.pk]))
 
@@ -110,7 +110,9 @@ def test_all_present_marks_the_open_ones_and_keeps_excused_and_absent(coordinato
     assert all(statuses[a.pk] == "attended" for a in [world.attendance, *open_ones])
     assert statuses[excused.pk] == "excused" and statuses[absent.pk] == "absent"
     assert _messages(response) == ["Bei 3 Lotsinnen und Lotsen „teilgenommen“ eingetragen."]
-    assert "<details" not in _page(coordinator_client, event).content.decode()  # nothing left to mark
+    assert (
+        'class="card all-present"' not in _page(coordinator_client, event).content.decode()
+    )  # nothing left to mark
 
 
 def test_all_present_leaves_out_the_coordinators_own_registration(coordinator_client, world):
@@ -152,3 +154,52 @@ def test_status_buttons_name_the_person_and_carry_a_symbol(coordinator_client, w
         assert f'class="button tap tap--{status}"' in html
     assert html.count('<span class="tap__icon" aria-hidden="true"></span>') == 3
     assert '<span class="visually-hidden"> <bdi>Ayşe Güllüoğlu</bdi></span>' in html
+
+
+def _ended(event, days_ago):
+    """The event ended ``days_ago`` calendar days ago (local time), at 18:00."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=days_ago), datetime.time(18))
+    )
+    event.starts_at, event.ends_at = end - datetime.timedelta(hours=4), end
+    event.save()
+    return event
+
+
+def test_walk_ins_and_all_present_stay_open_the_day_after(coordinator_client, world):
+    event = _ended(world.event, days_ago=1)
+    coordinator_client.post(reverse("events:attendance_all_present", args=[event.pk]))
+    coordinator_client.post(
+        reverse("events:attendance_walk_in", args=[event.pk]), {"lotse": world.lotse_b.pk}
+    )
+    assert Attendance.objects.get(pk=world.attendance.pk).status == "attended"
+    assert Attendance.objects.get(event=event, lotse=world.lotse_b).status == "attended"
+
+
+def test_walk_ins_and_all_present_close_after_the_day_after(coordinator_client, world):
+    event = _ended(world.event, days_ago=2)
+    closed = (
+        f"Ohne Anmeldung Gekommene und „alle als teilgenommen“ können bis zum Ende des Tages nach der "
+        f"Veranstaltung ({(timezone.localdate() - datetime.timedelta(days=1)):%d.%m.%Y}) eingetragen werden."
+    )
+
+    response = coordinator_client.post(reverse("events:attendance_all_present", args=[event.pk]))
+    assert Attendance.objects.get(pk=world.attendance.pk).status == "registered"
+    assert _messages(response)[0].startswith(closed)
+
+    response = coordinator_client.post(
+        reverse("events:attendance_walk_in", args=[event.pk]), {"lotse": world.lotse_b.pk}
+    )
+    assert not Attendance.objects.filter(event=event, lotse=world.lotse_b).exists()
+    assert _messages(response)[0].startswith(closed)
+
+    # the page says so instead of offering them; a single attendance can still be set
+    page = _page(coordinator_client, event, "Mehmet")
+    html = page.content.decode()
+    assert closed in html
+    assert 'class="card all-present"' not in html and 'name="q"' not in html
+    assert list(page.context["walk_ins"]) == []
+    coordinator_client.post(
+        reverse("events:attendance_set", args=[world.attendance.pk]), {"status": "attended"}
+    )
+    assert Attendance.objects.get(pk=world.attendance.pk).status == "attended"
