@@ -193,7 +193,7 @@ def test_entries_logged_long_after_the_fact(world, claim, settings):
         (flag,) = flags(claim, month_work(claim))
     assert flag.code == FlagCode.LATE_ENTRIES
     assert flag.detail.startswith("3 consultations were logged more than 14 days after")
-    assert flag.detail.endswith("after they took place, on: 03/03/2025, 03/09/2025.")
+    assert flag.detail.endswith("after they took place, on: 03/03/2025, 09/03/2025.")
     settings.CLAIM_FLAG_LATE_ENTRY_DAYS = 30
     assert FlagCode.LATE_ENTRIES not in codes(claim)
 
