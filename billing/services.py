@@ -321,7 +321,8 @@ class IssueResult:
 
 
 def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=None) -> IssueResult:
-    """Issue the year-end statements of the region's Lotsen with paid allowances in ``year``: a first
+    """Issue the year-end statements of the region's Lotsen with allowances paid in ``year`` (by the day of
+    payment, rules.paid_in_year: the year the money was received, § 11 EStG): a first
     version for those without one, version n+1 for those whose payments changed since (the old version is
     superseded and says so on /verify/), nothing for the others. Running it twice issues nothing new.
     ``acting_user`` None: the worker in January."""
@@ -331,7 +332,7 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
         raise ValidationError(
             {"year": _("Year-end statements can only be issued for a year that has begun.")}
         )
-    paid = AllowanceClaim.objects.filter(lotse__region=region, month__year=year, status=Status.PAID)
+    paid = AllowanceClaim.objects.filter(rules.paid_in_year(year), lotse__region=region)
     if lotse_ids is not None:
         paid = paid.filter(lotse_id__in=list(lotse_ids))
     if acting_user is not None:  # nobody issues their own statement
@@ -461,8 +462,6 @@ def issue_year_end_for_all(year: int | None = None) -> int:
     return sum(
         bool(issue_year_end(region=region, year=year).batch)
         for region in Region.objects.filter(
-            lotsen__claims__status=Status.PAID, lotsen__claims__month__year=year
-        )
-        .distinct()
-        .order_by("pk")
+            pk__in=AllowanceClaim.objects.filter(rules.paid_in_year(year)).values("lotse__region_id")
+        ).order_by("pk")
     )

@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from billing import services
 from billing.models import BillingRun, ClaimStatement, YearEndStatement
 from privacy import retention
-from tests.billing.helpers import approved_claim, caps, pay
+from tests.billing.helpers import approved_claim, caps, on_day, pay
 
 LAST_YEAR = timezone.localdate().year - 1
 
@@ -31,7 +31,8 @@ def download(response) -> bytes:
 
 @pytest.fixture
 def paid_year(world, django_capture_on_commit_callbacks):
-    """Lotse A: March, April and May of last year paid in two batches, June approved (not paid)."""
+    """Lotse A: March, April and May of last year paid in two batches (on 5 May and 5 June of last year),
+    June approved (not paid)."""
     caps()
     AllowanceClaim.objects.filter(pk=world.claim.pk).delete()
     contract = world.contract
@@ -42,9 +43,9 @@ def paid_year(world, django_capture_on_commit_callbacks):
         for m, amount in ((3, "250.00"), (4, "200.00"), (5, "250.00"))
     )
     approved_claim(world.lotse_a, datetime.date(LAST_YEAR, 6, 1), "250.00", contract=contract)
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_day(datetime.date(LAST_YEAR, 5, 5)), django_capture_on_commit_callbacks(execute=True):
         pay([march, april], world.coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_day(datetime.date(LAST_YEAR, 6, 5)), django_capture_on_commit_callbacks(execute=True):
         pay([may], world.coordinator)
     return [march, april, may]
 
@@ -126,6 +127,28 @@ def test_the_year_end_statement_adds_up_the_payouts(world, paid_year, issue, lot
     assert statement.verification_code in text
 
 
+def test_the_year_end_statement_holds_the_payments_received_in_the_year(
+    world, paid_year, issue, django_capture_on_commit_callbacks
+):
+    """§ 11 EStG: the year of payment counts, not the month claimed. A December claim of the year before,
+    paid at 00:30 on 1 January of last year (still 31 December in UTC), is on last year's statement."""
+    world.contract.starts_on = datetime.date(LAST_YEAR - 1, 1, 1)
+    world.contract.save(update_fields=["starts_on"])
+    december = approved_claim(world.lotse_a, datetime.date(LAST_YEAR - 1, 12, 1), "100.00", world.contract)
+    with on_day(datetime.date(LAST_YEAR, 1, 1), 0, 30), django_capture_on_commit_callbacks(execute=True):
+        pay([december], world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        before = services.issue_year_end(region=world.owl, year=LAST_YEAR - 1, acting_user=world.coordinator)
+    assert before.batch is None and not YearEndStatement.objects.exists()
+    issue()
+    statement = YearEndStatement.objects.get()
+    assert (statement.year, statement.total) == (LAST_YEAR, Decimal("800.00"))
+    text = pdf_text(statement.file.read())
+    assert f"Dezember {LAST_YEAR - 1}" in text and f"01.01.{LAST_YEAR}" in text
+    # the cap use counts the same payments: 800 € of 840 €
+    assert "800,00 €" in text and "95,2 %" in text and "Zuflussprinzip" in text
+
+
 def test_issuing_again_issues_nothing_new_and_a_changed_payment_makes_version_two(
     world, paid_year, issue, client
 ):
@@ -133,9 +156,10 @@ def test_issuing_again_issues_nothing_new_and_a_changed_payment_makes_version_tw
     again = issue()
     assert (again.batch, again.unchanged) == (None, 1)
     first = YearEndStatement.objects.get()
-    # a correction: June paid later
+    # a correction: June paid later that year
     june = AllowanceClaim.objects.get(month=datetime.date(LAST_YEAR, 6, 1))
-    pay([june], world.coordinator)
+    with on_day(datetime.date(LAST_YEAR, 12, 18)):
+        pay([june], world.coordinator)
     result = issue()
     assert result.reissued == 1
     first.refresh_from_db()
@@ -215,11 +239,9 @@ def test_statements_and_runs_go_with_the_tax_records(world, paid_year, issue):
     rules = {r.name: r for r in retention.RULES}
     assert all(rules[n].due(kept).count() == 0 for n in names)
     # runs and year-end statements by their month and year; a claim's statement with its claim, which
-    # is kept by the later of month and payment (paid this year)
-    assert [rules[n].due(due).count() for n in names] == [0, 1, 1]
-    paid_year_due = datetime.date(timezone.localdate().year + 11, 1, 1)
-    assert rules["claim_statements"].due(paid_year_due).count() == 3
-    retention.apply_rules(paid_year_due)
+    # is kept by the later of month and payment (both last year here)
+    assert [rules[n].due(due).count() for n in names] == [3, 1, 1]
+    retention.apply_rules(due)
     assert not ClaimStatement.objects.exists() and not YearEndStatement.objects.exists()
     assert not BillingRun.objects.exists()
     assert not statement_file.storage.exists(statement_file.name)
