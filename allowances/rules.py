@@ -534,8 +534,14 @@ class PaidYear:
     year: int
     claims: list
     total: Decimal
-    #: (kind, paid under it, the year's cap or None, share of the cap in per cent or None)
-    caps: list[tuple[str, Decimal, Decimal | None, Decimal | None]]
+    #: (kind, paid under it, the year's cap or None, share of the cap in per cent or None, the part paid
+    #: above the cap: not covered by the tax-free allowance, 0 when within it)
+    caps: list[tuple[str, Decimal, Decimal | None, Decimal | None, Decimal]]
+
+    @property
+    def not_covered(self) -> Decimal:
+        """What was paid above the caps in total (not tax-free under these allowances)."""
+        return sum((row[4] for row in self.caps), Decimal("0"))
 
 
 def cap_share(amount: Decimal, cap: Decimal | None) -> Decimal | None:
@@ -543,6 +549,11 @@ def cap_share(amount: Decimal, cap: Decimal | None) -> Decimal | None:
     if not cap:
         return None
     return (amount * 100 / cap).quantize(Decimal("0.1"))
+
+
+def above_cap(amount: Decimal, cap: Decimal | None) -> Decimal:
+    """The part of ``amount`` above the cap (0 within it or without a known cap)."""
+    return max(amount - cap, Decimal("0")) if cap is not None else Decimal("0")
 
 
 def over_cap_share(amount: Decimal, cap: Decimal | None, share: Decimal = CAP_SHARE_WATCH) -> bool:
@@ -563,7 +574,7 @@ def paid_year(claims, year: int, *, caps: CapTable | None = None) -> PaidYear:
     rows = []
     for kind, paid in sorted(by_kind.items()):
         cap = caps.amount_for(kind, year)
-        rows.append((kind, paid, cap, cap_share(paid, cap)))
+        rows.append((kind, paid, cap, cap_share(paid, cap), above_cap(paid, cap)))
     return PaidYear(
         year=year, claims=claims, total=sum((claim.amount for claim in claims), Decimal("0")), caps=rows
     )

@@ -95,9 +95,10 @@ def claim_statement_context(claim: AllowanceClaim, caps: rules.CapTable) -> dict
         "year": paid_in,
         "year_paid": eur(year.total),
         "caps": [
-            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share))
-            for kind, paid, cap, share in year.caps
+            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share), eur(above) if above else "")
+            for kind, paid, cap, share, above in year.caps
         ],
+        "not_covered": eur(year.not_covered) if year.not_covered else "",
         "payer": batch.debtor_name if batch else "",
         "batch_reference": batch.reference if batch else "",
         "paid_on": timezone.localdate(claim.paid_at).strftime("%d.%m.%Y") if claim.paid_at else "",
@@ -141,9 +142,10 @@ def year_end_context(statement, claims, caps: rules.CapTable) -> dict:
         ],
         "total": eur(year.total),
         "caps": [
-            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share))
-            for kind, paid, cap, share in year.caps
+            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share), eur(above) if above else "")
+            for kind, paid, cap, share, above in year.caps
         ],
+        "not_covered": eur(year.not_covered) if year.not_covered else "",
         "issued_on": timezone.localdate(statement.created_at).strftime("%d.%m.%Y"),
         "signer_name": statement.signer_name,
         "signer_role": statement.signer_role,

@@ -149,6 +149,18 @@ def test_the_year_end_statement_holds_the_payments_received_in_the_year(
     assert "800,00 €" in text and "95,2 %" in text and "Zuflussprinzip" in text
 
 
+def test_money_above_the_cap_is_printed_as_not_covered(world, paid_year, issue):
+    june = AllowanceClaim.objects.get(month=datetime.date(LAST_YEAR, 6, 1))
+    with on_day(datetime.date(LAST_YEAR, 7, 6)):
+        pay([june], world.coordinator)
+    issue()
+    text = " ".join(pdf_text(YearEndStatement.objects.get().file.read()).split())
+    # 950 € paid under the 840 € Ehrenamtspauschale: 110 € are not covered by it
+    assert "950,00 €" in text and "113,1 %" in text
+    assert "nicht durch den Freibetrag gedeckt: 110,00 €" in text
+    assert "im Rahmen des genannten Freibetrags gezahlt" not in text
+
+
 def test_issuing_again_issues_nothing_new_and_a_changed_payment_makes_version_two(
     world, paid_year, issue, client
 ):
