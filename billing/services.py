@@ -324,7 +324,7 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
     """Issue the year-end statements of the region's Lotsen with allowances paid in ``year`` (by the day of
     payment, rules.paid_in_year: the year the money was received, § 11 EStG): a first
     version for those without one, version n+1 for those whose payments changed since (the old version is
-    superseded and says so on /verify/), nothing for the others. Running it twice issues nothing new.
+    superseded once the new one is issued), nothing for the others. Running it twice issues nothing new.
     ``acting_user`` None: the worker in January."""
     if acting_user is not None:
         _payers_only(acting_user, region.pk)
@@ -347,11 +347,13 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
     with transaction.atomic():
         # Lock the Lotsen: two issues at once would both pick the same next version.
         list(Lotse.objects.select_for_update().filter(pk__in=list(claims_by_lotse)).values_list("pk"))
+        # the newest version not superseded or failed: a pending one (waiting to be rendered) before the
+        # issued one it will replace
         current = {
             statement.lotse_id: statement
-            for statement in YearEndStatement.objects.current().filter(
-                lotse_id__in=list(claims_by_lotse), year=year
-            )
+            for statement in YearEndStatement.objects.current()
+            .filter(lotse_id__in=list(claims_by_lotse), year=year)
+            .order_by("version")
         }
         versions = dict(
             YearEndStatement.objects.filter(lotse_id__in=list(claims_by_lotse), year=year)
@@ -368,9 +370,12 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
                 result.unchanged += 1
                 continue
             if old is not None:
-                YearEndStatement.objects.filter(pk=old.pk).update(
-                    status=YearEndStatement.Status.SUPERSEDED, superseded_at=now
-                )
+                # The issued version stays valid until the new one is issued (render_year_end supersedes
+                # it then); a pending one that was never handed out is replaced now.
+                if old.status == YearEndStatement.Status.PENDING:
+                    YearEndStatement.objects.filter(pk=old.pk).update(
+                        status=YearEndStatement.Status.SUPERSEDED, superseded_at=now
+                    )
                 result.reissued += 1
             else:
                 result.new += 1
@@ -421,7 +426,8 @@ def _enqueue_year_end(ids: list[int]) -> None:
 
 def render_year_end(statement_ids) -> dict[str, int]:
     """Render the pending statements among ``statement_ids`` (locked with SKIP LOCKED, files by atomic
-    rename, file + hash + status in one UPDATE: a rerun overwrites)."""
+    rename, file + hash + status in one UPDATE: a rerun overwrites); each issued one supersedes the
+    version it replaces in the same transaction."""
     from billing.statements import year_end_pdfs
     from certificates.services import store_atomically
 
@@ -446,6 +452,14 @@ def render_year_end(statement_ids) -> dict[str, int]:
         now = timezone.now()
         for statement, pdf in zip(statements, pdfs, strict=True):
             name = store_atomically(f"statements/year-end/{statement.verification_code}.pdf", pdf)
+            # the version it replaces is superseded now that this one is issued (not before: a failed or
+            # waiting re-issue leaves the old one valid on /verify/)
+            YearEndStatement.objects.filter(
+                lotse_id=statement.lotse_id,
+                year=statement.year,
+                version__lt=statement.version,
+                status=YearEndStatement.Status.ISSUED,
+            ).update(status=YearEndStatement.Status.SUPERSEDED, superseded_at=now)
             YearEndStatement.objects.filter(pk=statement.pk).update(
                 status=YearEndStatement.Status.ISSUED,
                 file=name,

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -182,6 +183,43 @@ def test_issuing_again_issues_nothing_new_and_a_changed_payment_makes_version_tw
     new = client.get(reverse("verify:code", args=[second.verification_code]))
     assert 'data-status="valid"' in new.content.decode()
     assert "950" not in new.content.decode()  # no amounts on the public page
+
+
+def test_the_old_version_stays_valid_until_the_new_one_is_issued(
+    world, paid_year, issue, client, monkeypatch, caplog
+):
+    issue()
+    first = YearEndStatement.objects.get()
+    june = AllowanceClaim.objects.get(month=datetime.date(LAST_YEAR, 6, 1))
+    with on_day(datetime.date(LAST_YEAR, 12, 18)):
+        pay([june], world.coordinator)
+    verify = reverse("verify:code", args=[first.verification_code])
+
+    # version 2 fails to render: version 1 is still the valid one
+    def broken(statements):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr("billing.statements.year_end_pdfs", broken)
+    issue()
+    assert "rendering 1 year-end statements failed" in caplog.text
+    caplog.clear()  # the expected error of the broken renderer
+    second = YearEndStatement.objects.get(version=2)
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("issued", "failed")
+    assert 'data-status="valid"' in client.get(verify).content.decode()
+    monkeypatch.undo()
+
+    # version 3 waits for the nightly sweep (queue down): still version 1 is valid
+    with transaction.atomic():
+        result = services.issue_year_end(region=world.owl, year=LAST_YEAR, acting_user=world.coordinator)
+    third = YearEndStatement.objects.get(version=3)
+    assert result.reissued == 1 and third.status == "pending"
+    assert 'data-status="valid"' in client.get(verify).content.decode()
+    # rendered: now version 1 is superseded, in the same step
+    assert services.render_year_end([third.pk]) == {"issued": 1, "failed": 0}
+    first.refresh_from_db()
+    assert first.status == "superseded" and first.superseded_at is not None
+    assert 'data-status="superseded"' in client.get(verify).content.decode()
 
 
 def test_the_verify_page_checks_an_uploaded_statement(world, paid_year, issue, client):
