@@ -31,6 +31,7 @@ from lotsen.models import Lotse
 from notifications import tokens
 from notifications.models import Kind, SentReminder
 from notifications.reminders import Mail, language_of, send_once, wants
+from portal.access import acts_for_self
 from portal.dates import first_of_month, previous_month
 from regions.models import Coordination, Region
 
@@ -172,6 +173,16 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
         _payers_only(acting_user, locked.region_id)
         if not locked.is_open:
             raise ValidationError(_("This billing run is already closed."))
+        approved = AllowanceClaim.objects.filter(
+            lotse__region_id=locked.region_id,
+            month=locked.month,
+            status=Status.APPROVED,
+            payout_batch__isnull=True,
+        ).select_related("lotse")
+        if any(acts_for_self(acting_user, claim.lotse) for claim in approved):
+            raise ValidationError(
+                _("This run holds your own claim: another person who pays the region closes it.")
+            )
         claim_ids = list(
             AllowanceClaim.objects.editable_by(acting_user)
             .filter(
@@ -292,24 +303,42 @@ def payments_digest(claims) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def signer_for(region: Region, acting_user=None) -> tuple[str, str]:
-    """Who signs the region's statements: the payer who issues them, else the region's first payer by name,
-    else the region's signatory; the role names the coordinating body."""
-    if (
-        acting_user is not None
-        and not acting_user.is_superuser
-        and region.pk in acting_user.paying_region_ids()
-    ):
-        name = acting_user.name
-    else:
-        payer = (
-            Coordination.objects.filter(region=region, handles_payments=True, user__is_active=True)
+#: the signer's role on the paper (German, as the PDF): the payer signs for the coordinating body
+PAYER_ROLE = "Koordination, Auszahlung der Aufwandsentschädigungen"
+
+
+@dataclass
+class Signers:
+    """Who signs the region's statements, chosen per statement: never the holder themselves."""
+
+    region: Region
+    acting_user: object = None
+    payers: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, region: Region, acting_user=None) -> Signers:
+        payers = [
+            coordination.user
+            for coordination in Coordination.objects.filter(
+                region=region, handles_payments=True, user__is_active=True
+            )
             .select_related("user")
             .order_by("user__name", "pk")
-            .first()
-        )
-        name = payer.user.name if payer else region.signatory_name
-    return name or region.signatory_name, region.coordinating_body or region.name
+        ]
+        return cls(region=region, acting_user=acting_user, payers=payers)
+
+    def for_holder(self, holder_user_id: int | None) -> tuple[str, str]:
+        """The payer who issues them, else the region's first payer by name, else the region's signatory,
+        leaving out the holder's own user; the role is the payer's."""
+        body = self.region.coordinating_body or self.region.name
+        candidates = list(self.payers)
+        user = self.acting_user
+        if user is not None and not user.is_superuser and self.region.pk in user.paying_region_ids():
+            candidates.insert(0, user)
+        for payer in candidates:
+            if payer.pk != holder_user_id and payer.name:
+                return payer.name, f"{PAYER_ROLE}, {body}"
+        return self.region.signatory_name, self.region.signatory_function or body
 
 
 @dataclass
@@ -343,10 +372,14 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
     result = IssueResult(batch=None)
     if not claims_by_lotse:
         return result
-    signer_name, signer_role = signer_for(region, acting_user)
+    signers = Signers.of(region, acting_user)
     with transaction.atomic():
         # Lock the Lotsen: two issues at once would both pick the same next version.
-        list(Lotse.objects.select_for_update().filter(pk__in=list(claims_by_lotse)).values_list("pk"))
+        holders = dict(
+            Lotse.objects.select_for_update()
+            .filter(pk__in=list(claims_by_lotse))
+            .values_list("pk", "user_id")
+        )
         # the newest version not superseded or failed: a pending one (waiting to be rendered) before the
         # issued one it will replace
         current = {
@@ -379,6 +412,7 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
                 result.reissued += 1
             else:
                 result.new += 1
+            signer_name, signer_role = signers.for_holder(holders.get(lotse_id))
             to_create.append(
                 YearEndStatement(
                     lotse_id=lotse_id,

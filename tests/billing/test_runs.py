@@ -145,3 +145,18 @@ def test_closing_the_run_makes_one_payout_batch_of_the_approved_claims(
     # closing twice does nothing new
     coordinator_client.post(url, data)
     assert PayoutBatch.objects.count() == 1
+
+
+def test_a_payer_cannot_close_a_run_that_holds_their_own_claim(world, month_claims):
+    from django.core.exceptions import ValidationError
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    own = f.LotseFactory(region=world.owl, first_name="Claudia", user=world.coordinator)
+    own_claim = approved_claim(own, last_month(), contract=f.ContractFactory(lotse=own))
+    with pytest.raises(ValidationError, match="your own claim"):
+        services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and not PayoutBatch.objects.exists()
+    own_claim.refresh_from_db()
+    assert own_claim.status == "approved" and own_claim.payout_batch is None

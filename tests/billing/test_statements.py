@@ -17,6 +17,7 @@ from audit.models import AuditEntry
 from billing import services
 from billing.models import BillingRun, ClaimStatement, YearEndStatement
 from privacy import retention
+from tests import factories as f
 from tests.billing.helpers import approved_claim, caps, on_day, pay
 
 LAST_YEAR = timezone.localdate().year - 1
@@ -241,6 +242,32 @@ def test_the_january_task_issues_every_region_once(world, paid_year):
     statement = YearEndStatement.objects.get()
     # issued by the worker: signed by the region's payer
     assert statement.signer_name == "Claudia Koordinat" and statement.issued_by is None
+
+
+def test_no_one_signs_their_own_year_end_statement(world, paid_year, django_capture_on_commit_callbacks):
+    """The OWL payer is also a Lotse, paid by a second payer: the worker's statement of the payer is signed
+    by the second payer, the others by the first payer by name; the role is the payer's."""
+    from billing.tasks import issue_year_end_statements
+
+    second = f.UserFactory(email="zweite.zahlerin@example.org", name="Zoe Zahlerin")
+    f.CoordinationFactory(user=second, region=world.owl, handles_payments=True)
+    payer_lotse = f.LotseFactory(region=world.owl, first_name="Claudia", user=world.coordinator)
+    claim = approved_claim(
+        payer_lotse, datetime.date(LAST_YEAR, 3, 1), "100.00", f.ContractFactory(lotse=payer_lotse)
+    )
+    with on_day(datetime.date(LAST_YEAR, 4, 2)), django_capture_on_commit_callbacks(execute=True):
+        pay([claim], second)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert issue_year_end_statements.delay().get() == 1
+    signers = {s.lotse_id: (s.signer_name, s.signer_role) for s in YearEndStatement.objects.all()}
+    assert signers[payer_lotse.pk][0] == "Zoe Zahlerin"
+    assert signers[world.lotse_a.pk][0] == "Claudia Koordinat"
+    assert all(
+        role.startswith("Koordination, Auszahlung der Aufwandsentschädigungen")
+        for _, role in signers.values()
+    )
+    text = pdf_text(YearEndStatement.objects.get(lotse=payer_lotse).file.read())
+    assert "Zoe Zahlerin" in text and "Claudia Koordinat" not in text
 
 
 def test_the_batch_zip_holds_the_statements_and_is_audited(world, paid_year, issue, coordinator_client):
