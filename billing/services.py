@@ -159,13 +159,14 @@ def remind(*, run: BillingRun, lotse: Lotse, acting_user, today: datetime.date |
 @dataclass
 class CloseResult:
     run: BillingRun
-    batch: PayoutBatch | None
+    batch: PayoutBatch
     skipped: list[tuple[str, int]] = field(default_factory=list)
 
 
 def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) -> CloseResult:
     """Close the run: its approved claims go into one payout batch, made by the payouts service with its
-    checks (what it cannot pay is left out with the reason and stays approved for the pay page)."""
+    checks (what it cannot pay is left out with the reason and stays approved for the pay page). Refused
+    when nothing can be paid; cancelling the batch later reopens the run (on_batch_cancelled)."""
     with transaction.atomic():
         locked = BillingRun.objects.editable_by(acting_user).select_for_update().filter(pk=run.pk).first()
         if locked is None:
@@ -196,6 +197,12 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
         result = payouts.create_batch(
             claim_ids=claim_ids, execution_date=execution_date, acting_user=acting_user
         )
+        if result.batch is None:  # nothing payable: the run stays open (nothing would be paid by closing)
+            reasons = "; ".join(f"{reason} ({count})" for reason, count in result.skipped_by_reason())
+            raise ValidationError(
+                _("No claim of this run can be paid yet, so the run stays open.")
+                + (" " + _("Reasons: %(reasons)s.") % {"reasons": reasons} if reasons else "")
+            )
         locked.closed_at, locked.closed_by, locked.payout_batch = timezone.now(), acting_user, result.batch
         locked.save(update_fields=["closed_at", "closed_by", "payout_batch"])
         record(
@@ -203,9 +210,18 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
             actor=acting_user,
             target=locked,
             step="closed",
-            claims=result.batch.count if result.batch else 0,
+            claims=result.batch.count,
         )
     return CloseResult(run=locked, batch=result.batch, skipped=result.skipped_by_reason())
+
+
+def on_batch_cancelled(sender, *, batch_id, acting_user=None, **kwargs) -> None:
+    """allowances.signals.batch_cancelled (inside the cancelling transaction): the run closed into the
+    batch is open again, so it can be closed into a new batch (e.g. after the bank details were fixed)."""
+    for run in BillingRun.objects.select_for_update().filter(payout_batch_id=batch_id):
+        run.closed_at, run.closed_by, run.payout_batch = None, None, None
+        run.save(update_fields=["closed_at", "closed_by", "payout_batch"])
+        record(Action.BILLING, actor=acting_user, target=run, region=run.region, step="reopened")
 
 
 def runs_due(today: datetime.date):

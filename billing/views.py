@@ -135,12 +135,6 @@ def run_close(request, pk: int):
         messages.error(request, _errors(error))
         return redirect("billing:run", pk=run.pk)
     skipped = "; ".join(f"{reason} ({count})" for reason, count in result.skipped)
-    if result.batch is None:
-        messages.warning(
-            request,
-            _("The billing run is closed; no claim could be paid.") + (f" {skipped}" if skipped else ""),
-        )
-        return redirect("billing:run", pk=run.pk)
     message = _("The billing run is closed; payout batch %(reference)s holds %(count)s claims.") % {
         "reference": result.batch.reference,
         "count": result.batch.count,

@@ -154,9 +154,38 @@ def test_a_payer_cannot_close_a_run_that_holds_their_own_claim(world, month_clai
     paying_account(world.owl)
     own = f.LotseFactory(region=world.owl, first_name="Claudia", user=world.coordinator)
     own_claim = approved_claim(own, last_month(), contract=f.ContractFactory(lotse=own))
-    with pytest.raises(ValidationError, match="your own claim"):
+    with pytest.raises(ValidationError, match="eigene Abrechnung|your own claim"):
         services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator)
     run.refresh_from_db()
     assert run.is_open and not PayoutBatch.objects.exists()
     own_claim.refresh_from_db()
     assert own_claim.status == "approved" and own_claim.payout_batch is None
+
+
+def test_cancelling_the_runs_batch_reopens_the_run_and_it_can_be_closed_again(world, month_claims):
+    from allowances.services.payouts import cancel_batch
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    first = services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator).batch
+    # stale bank details: the documented fix is to cancel the batch and make a new one
+    cancel_batch(batch=first, acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and run.payout_batch is None
+    assert AuditEntry.objects.filter(action="billing", details__step="reopened").count() == 1
+    second = services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator).batch
+    assert second != first and list(second.claims.all()) == [month_claims]
+    run.refresh_from_db()
+    assert run.payout_batch == second and not run.is_open
+
+
+def test_a_run_with_nothing_payable_is_not_closed(world, month_claims):
+    from django.core.exceptions import ValidationError
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    month_claims.lotse.self_declarations.all().delete()  # the only approved claim cannot be paid
+    with pytest.raises(ValidationError, match="Selbsterklärung|self-declaration"):
+        services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and run.payout_batch is None
