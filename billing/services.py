@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,7 +31,7 @@ from billing.models import BillingRun, ClaimStatement, YearEndBatch, YearEndStat
 from lotsen.models import Lotse
 from notifications import tokens
 from notifications.models import Kind, SentReminder
-from notifications.reminders import Mail, language_of, send_once, wants
+from notifications.reminders import Mail, claim_month_key, language_of, send_once, wants
 from portal.access import acts_for_self
 from portal.dates import first_of_month, previous_month
 from regions.models import Coordination, Region
@@ -111,7 +112,9 @@ def _claim_mail(run: BillingRun, lotse: Lotse, *, key: str, template: str) -> Ma
 
 
 def invitation_key(run: BillingRun, lotse_id: int) -> str:
-    return f"billing-run:{run.pk}:{lotse_id}"
+    """The monthly reminder's key (notifications.reminders.claim_month_key): one e-mail per Lotse and month,
+    the run's invitation or the reminder, whichever goes out first."""
+    return claim_month_key(lotse_id, run.month)
 
 
 def send_invitations(run: BillingRun) -> int:
@@ -225,8 +228,12 @@ def on_batch_cancelled(sender, *, batch_id, acting_user=None, **kwargs) -> None:
 
 
 def runs_due(today: datetime.date):
-    """Regions whose policy starts the previous month's run today (the worker's day)."""
-    return Region.objects.filter(allowance_policy__billing_run_day=today.day)
+    """Regions whose policy starts the previous month's run on or before today (the worker's day, or a day
+    it missed) and whose run of that month does not exist yet."""
+    month = previous_month(first_of_month(today))
+    return Region.objects.filter(allowance_policy__billing_run_day__lte=today.day).exclude(
+        billing_runs__month=month
+    )
 
 
 def start_due_runs(today: datetime.date | None = None) -> int:
@@ -286,10 +293,11 @@ def render_claim_statements(claim_ids) -> int:
 
 def missing_statement_claims() -> list[int]:
     """Ids of paid claims without a stored statement: no row or file name, or a file gone from the storage
-    (the nightly sweep; two queries and one stat per statement)."""
+    (the nightly sweep; two queries and one stat per statement). Not those of anonymised Lotsen."""
     from django.core.files.storage import default_storage
 
-    paid = AllowanceClaim.objects.filter(status=Status.PAID)
+    # anonymised Lotsen: their statements were deleted with their personal data and stay so
+    paid = AllowanceClaim.objects.filter(status=Status.PAID, lotse__anonymised_at__isnull=True)
     missing = list(paid.exclude(statement__file__gt="").values_list("pk", flat=True))
     stored = ClaimStatement.objects.filter(claim__in=paid).exclude(file="").values_list("claim_id", "file")
     missing += [claim_id for claim_id, name in stored if not default_storage.exists(name)]
@@ -373,9 +381,9 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
     ``acting_user`` None: the worker in January."""
     if acting_user is not None:
         _payers_only(acting_user, region.pk)
-    if year > timezone.localdate().year:
+    if year >= timezone.localdate().year:
         raise ValidationError(
-            {"year": _("Year-end statements can only be issued for a year that has begun.")}
+            {"year": _("Year-end statements can only be issued for a year that has ended.")}
         )
     paid = AllowanceClaim.objects.filter(rules.paid_in_year(year), lotse__region=region)
     if lotse_ids is not None:
@@ -493,14 +501,21 @@ def render_year_end(statement_ids) -> dict[str, int]:
             return {"issued": 0, "failed": 0}
         try:
             pdfs = year_end_pdfs(statements)
+        except SoftTimeLimitExceeded:
+            raise  # the chunk rolls back and stays pending for the next sweep
         except Exception:
-            logger.exception("rendering %s year-end statements failed", len(statements))
-            YearEndStatement.objects.filter(pk__in=[s.pk for s in statements]).update(
-                status=YearEndStatement.Status.FAILED
-            )
-            return {"issued": 0, "failed": len(statements)}
+            if len(statements) > 1:  # find the broken one: the others are issued
+                logger.warning("rendering %s year-end statements failed: one by one", len(statements))
+                pdfs = [_render_one(statement) for statement in statements]
+            else:
+                pdfs = [None]
+                logger.exception("rendering year-end statement %s failed", statements[0].pk)
         now = timezone.now()
         for statement, pdf in zip(statements, pdfs, strict=True):
+            if pdf is None:
+                YearEndStatement.objects.filter(pk=statement.pk).update(status=YearEndStatement.Status.FAILED)
+                failed += 1
+                continue
             name = store_atomically(f"statements/year-end/{statement.verification_code}.pdf", pdf)
             # the version it replaces is superseded now that this one is issued (not before: a failed or
             # waiting re-issue leaves the old one valid on /verify/)
@@ -518,6 +533,32 @@ def render_year_end(statement_ids) -> dict[str, int]:
             )
             issued += 1
     return {"issued": issued, "failed": failed}
+
+
+def _render_one(statement) -> bytes | None:
+    from billing.statements import year_end_pdfs
+
+    try:
+        (pdf,) = year_end_pdfs([statement])
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.exception("rendering year-end statement %s failed", statement.pk)
+        return None
+    return pdf
+
+
+def render_pending_year_end() -> int:
+    """The nightly sweep of pending year-end statements, in chunks (certificates.services.chunked), each
+    in its own transaction: an error fails only its statement, the time limit leaves the rest pending."""
+    from certificates.services import chunked
+
+    pending = list(
+        YearEndStatement.objects.filter(status=YearEndStatement.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(render_year_end(chunk)["issued"] for chunk in chunked(pending))
 
 
 def issue_year_end_for_all(year: int | None = None) -> int:

@@ -202,7 +202,7 @@ def test_the_old_version_stays_valid_until_the_new_one_is_issued(
 
     monkeypatch.setattr("billing.statements.year_end_pdfs", broken)
     issue()
-    assert "rendering 1 year-end statements failed" in caplog.text
+    assert "rendering year-end statement" in caplog.text
     caplog.clear()  # the expected error of the broken renderer
     second = YearEndStatement.objects.get(version=2)
     first.refresh_from_db()
@@ -323,3 +323,69 @@ def test_statements_and_runs_go_with_the_tax_records(world, paid_year, issue):
     assert not BillingRun.objects.exists()
     assert not statement_file.storage.exists(statement_file.name)
     assert not claim_file.storage.exists(claim_file.name)
+
+
+def test_statements_go_to_their_holder_and_the_payers_only(world, paid_year, issue, client):
+    import zipfile  # noqa: F401
+
+    result = issue()
+    statement = YearEndStatement.objects.get()
+    urls = [
+        reverse("billing:claim_statement", args=[paid_year[0].pk]),
+        reverse("billing:year_end_download", args=[statement.pk]),
+        reverse("billing:year_end_batch_zip", args=[result.batch.pk]),
+    ]
+    # an OWL coordinator who does not pay, and programme staff: as if there were none
+    non_payer = f.UserFactory(email="nicht.zahlend@example.org")
+    f.CoordinationFactory(user=non_payer, region=world.owl, handles_payments=False)
+    for user in (non_payer, world.staff):
+        client.force_login(user)
+        assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    client.force_login(world.coordinator)  # pays OWL
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    client.force_login(world.lotse_a.user)  # the holder (the ZIP is the office's)
+    assert [client.get(url).status_code for url in urls[:2]] == [200, 200]
+
+
+def test_year_end_statements_wait_until_the_year_has_ended(world, paid_year):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.issue_year_end(region=world.owl, year=LAST_YEAR + 1, acting_user=world.coordinator)
+    assert not YearEndStatement.objects.exists()
+
+
+def test_the_nightly_sweep_renders_in_chunks_and_one_error_fails_one_statement(
+    world, settings, monkeypatch, caplog
+):
+    from billing import statements
+    from billing.tasks import render_missing_statements
+
+    settings.CERTIFICATE_CHUNK_SIZE = 2
+    for lotse in (world.lotse_a, world.lotse_b, world.lotse_siegen):
+        YearEndStatement.objects.create(lotse=lotse, year=LAST_YEAR, payments_digest="x", total=0)
+    real = statements.year_end_context
+
+    def broken_for_b(statement, claims, caps):
+        if statement.lotse_id == world.lotse_b.pk:
+            raise RuntimeError("a glyph the font does not have")
+        return real(statement, claims, caps)
+
+    monkeypatch.setattr(statements, "year_end_context", broken_for_b)
+    render_missing_statements.delay().get()
+    caplog.clear()  # the expected error of Lotse B's statement
+    status = dict(YearEndStatement.objects.values_list("lotse_id", "status"))
+    assert status == {world.lotse_a.pk: "issued", world.lotse_b.pk: "failed", world.lotse_siegen.pk: "issued"}
+
+
+def test_the_statements_of_an_anonymised_lotse_do_not_come_back(world, paid_year):
+    from billing.tasks import render_missing_statements
+    from lotsen.models import Lotse
+    from privacy.services import anonymise_lotse
+
+    AllowanceClaim.objects.filter(lotse=world.lotse_a).exclude(status="paid").delete()
+    Lotse.objects.filter(pk=world.lotse_a.pk).update(status="left", left_on=datetime.date(LAST_YEAR, 7, 31))
+    world.lotse_a.refresh_from_db()
+    anonymise_lotse(lotse=world.lotse_a, acting_user=world.staff)
+    assert render_missing_statements.delay().get() == 0
+    assert not ClaimStatement.objects.exclude(file="").exists()
