@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -499,13 +499,31 @@ def pays_region(user, region_id: int) -> bool:
 CAP_SHARE_WATCH = Decimal("80")
 
 
-def paid_claims_of_year(lotse_id: int, year: int, *, through_month: datetime.date | None = None):
-    """The Lotse's paid claims of a calendar year (by the month claimed, as the cap counts them), oldest
-    first, with their contracts and batches; up to ``through_month`` when given. One query."""
-    claims = AllowanceClaim.objects.filter(lotse_id=lotse_id, month__year=year, status=Status.PAID)
-    if through_month is not None:
-        claims = claims.filter(month__lte=first_of_month(through_month))
-    return claims.select_related("contract", "payout_batch").order_by("month")
+def paid_in_year(year: int) -> Q:
+    """Claims paid in a calendar year, by the local (Europe/Berlin) day of payment ``paid_at``: the year the
+    money was received (§ 11 EStG, Zuflussprinzip), not the month claimed. A December claim paid in January
+    belongs to the new year. The year-end statement and its cap use both count these payments."""
+    zone = timezone.get_default_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=zone)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=zone)
+    return Q(status=Status.PAID, paid_at__gte=start, paid_at__lt=end)
+
+
+def payment_year(claim: AllowanceClaim) -> int:
+    """The local calendar year in which a paid claim was paid (the year ``paid_in_year`` puts it in)."""
+    return timezone.localtime(claim.paid_at, timezone.get_default_timezone()).year
+
+
+def paid_claims_of_year(lotse_id: int, year: int, *, through: AllowanceClaim | None = None):
+    """The Lotse's claims paid in a calendar year (``paid_in_year``: by the day of payment), in the order
+    paid, with their contracts and batches; with ``through`` (a paid claim) only the payments up to and
+    including that one. One query."""
+    claims = AllowanceClaim.objects.filter(paid_in_year(year), lotse_id=lotse_id)
+    if through is not None:
+        claims = claims.filter(
+            Q(paid_at__lt=through.paid_at) | Q(paid_at=through.paid_at, month__lte=through.month)
+        )
+    return claims.select_related("contract", "payout_batch").order_by("paid_at", "month", "pk")
 
 
 @dataclass(frozen=True)
@@ -516,8 +534,14 @@ class PaidYear:
     year: int
     claims: list
     total: Decimal
-    #: (kind, paid under it, the year's cap or None, share of the cap in per cent or None)
-    caps: list[tuple[str, Decimal, Decimal | None, Decimal | None]]
+    #: (kind, paid under it, the year's cap or None, share of the cap in per cent or None, the part paid
+    #: above the cap: not covered by the tax-free allowance, 0 when within it)
+    caps: list[tuple[str, Decimal, Decimal | None, Decimal | None, Decimal]]
+
+    @property
+    def not_covered(self) -> Decimal:
+        """What was paid above the caps in total (not tax-free under these allowances)."""
+        return sum((row[4] for row in self.caps), Decimal("0"))
 
 
 def cap_share(amount: Decimal, cap: Decimal | None) -> Decimal | None:
@@ -525,6 +549,11 @@ def cap_share(amount: Decimal, cap: Decimal | None) -> Decimal | None:
     if not cap:
         return None
     return (amount * 100 / cap).quantize(Decimal("0.1"))
+
+
+def above_cap(amount: Decimal, cap: Decimal | None) -> Decimal:
+    """The part of ``amount`` above the cap (0 within it or without a known cap)."""
+    return max(amount - cap, Decimal("0")) if cap is not None else Decimal("0")
 
 
 def over_cap_share(amount: Decimal, cap: Decimal | None, share: Decimal = CAP_SHARE_WATCH) -> bool:
@@ -545,7 +574,7 @@ def paid_year(claims, year: int, *, caps: CapTable | None = None) -> PaidYear:
     rows = []
     for kind, paid in sorted(by_kind.items()):
         cap = caps.amount_for(kind, year)
-        rows.append((kind, paid, cap, cap_share(paid, cap)))
+        rows.append((kind, paid, cap, cap_share(paid, cap), above_cap(paid, cap)))
     return PaidYear(
         year=year, claims=claims, total=sum((claim.amount for claim in claims), Decimal("0")), caps=rows
     )

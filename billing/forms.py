@@ -19,15 +19,14 @@ def paid_regions(user):
     return regions.filter(pk__in=ids)
 
 
-def _year_field(**kwargs):
-    return forms.IntegerField(
-        label=_("Year"), min_value=FIRST_YEAR, max_value=timezone.localdate().year, **kwargs
-    )
+def _year_field(last: int, **kwargs):
+    """The year field up to ``last``: made when the form is, so the bound moves with the calendar."""
+    return forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=last, **kwargs)
 
 
 class StartRunForm(Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
-    year = _year_field()
+    year = forms.IntegerField(label=_("Year"))  # bounded in __init__
     month = forms.TypedChoiceField(
         label=_("Month"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
     )
@@ -35,6 +34,7 @@ class StartRunForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = paid_regions(user).order_by("name")
+        self.fields["year"] = _year_field(timezone.localdate().year)
         last = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
         self.fields["year"].initial, self.fields["month"].initial = last.year, last.month
 
@@ -54,9 +54,11 @@ class CloseRunForm(Form):
 
 class YearEndForm(Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
-    year = _year_field()
+    year = forms.IntegerField(label=_("Year"))  # bounded in __init__
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = paid_regions(user).order_by("name")
-        self.fields["year"].initial = timezone.localdate().year - 1
+        # statements are issued for a year that has ended (services.issue_year_end)
+        last_year = timezone.localdate().year - 1
+        self.fields["year"] = _year_field(last_year, initial=last_year)

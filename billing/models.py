@@ -174,8 +174,9 @@ class YearEndStatementQuerySet(ScopedQuerySet):
 class YearEndStatement(models.Model):
     """A Lotse's year-end statement of the allowances paid in a calendar year, one row per version.
 
-    A re-issue (a payment was corrected) makes version n+1; the old one is superseded and says so on
-    ``/verify/``."""
+    A re-issue (a payment was corrected) makes version n+1 (pending); the old one stays valid until the
+    new one is rendered and issued, then it is superseded (in the same transaction) and says so on
+    ``/verify/``. A failed new version leaves the old one valid."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be rendered")
@@ -183,7 +184,8 @@ class YearEndStatement(models.Model):
         FAILED = "failed", _("failed")
         SUPERSEDED = "superseded", _("superseded by a newer version")
 
-    #: the one statement per Lotse and year that is not superseded or failed
+    #: the statements of a Lotse and year that are not superseded or failed: at most one issued and one
+    #: pending (the next version, waiting to be rendered)
     CURRENT = ("pending", "issued")
     #: what the verification page answers for and the batch counts as done
     HANDED_OUT = ("issued", "superseded")
@@ -236,8 +238,13 @@ class YearEndStatement(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["lotse", "year"],
-                condition=Q(status__in=["pending", "issued"]),
-                name="year_end_one_current_per_lotse_year",
+                condition=Q(status="issued"),
+                name="year_end_one_issued_per_lotse_year",
+            ),
+            models.UniqueConstraint(
+                fields=["lotse", "year"],
+                condition=Q(status="pending"),
+                name="year_end_one_pending_per_lotse_year",
             ),
         ]
 

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,7 +31,8 @@ from billing.models import BillingRun, ClaimStatement, YearEndBatch, YearEndStat
 from lotsen.models import Lotse
 from notifications import tokens
 from notifications.models import Kind, SentReminder
-from notifications.reminders import Mail, language_of, send_once, wants
+from notifications.reminders import Mail, claim_month_key, language_of, send_once, wants
+from portal.access import acts_for_self
 from portal.dates import first_of_month, previous_month
 from regions.models import Coordination, Region
 
@@ -110,7 +112,9 @@ def _claim_mail(run: BillingRun, lotse: Lotse, *, key: str, template: str) -> Ma
 
 
 def invitation_key(run: BillingRun, lotse_id: int) -> str:
-    return f"billing-run:{run.pk}:{lotse_id}"
+    """The monthly reminder's key (notifications.reminders.claim_month_key): one e-mail per Lotse and month,
+    the run's invitation or the reminder, whichever goes out first."""
+    return claim_month_key(lotse_id, run.month)
 
 
 def send_invitations(run: BillingRun) -> int:
@@ -158,13 +162,14 @@ def remind(*, run: BillingRun, lotse: Lotse, acting_user, today: datetime.date |
 @dataclass
 class CloseResult:
     run: BillingRun
-    batch: PayoutBatch | None
+    batch: PayoutBatch
     skipped: list[tuple[str, int]] = field(default_factory=list)
 
 
 def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) -> CloseResult:
     """Close the run: its approved claims go into one payout batch, made by the payouts service with its
-    checks (what it cannot pay is left out with the reason and stays approved for the pay page)."""
+    checks (what it cannot pay is left out with the reason and stays approved for the pay page). Refused
+    when nothing can be paid; cancelling the batch later reopens the run (on_batch_cancelled)."""
     with transaction.atomic():
         locked = BillingRun.objects.editable_by(acting_user).select_for_update().filter(pk=run.pk).first()
         if locked is None:
@@ -172,6 +177,16 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
         _payers_only(acting_user, locked.region_id)
         if not locked.is_open:
             raise ValidationError(_("This billing run is already closed."))
+        approved = AllowanceClaim.objects.filter(
+            lotse__region_id=locked.region_id,
+            month=locked.month,
+            status=Status.APPROVED,
+            payout_batch__isnull=True,
+        ).select_related("lotse")
+        if any(acts_for_self(acting_user, claim.lotse) for claim in approved):
+            raise ValidationError(
+                _("This run holds your own claim: another person who pays the region closes it.")
+            )
         claim_ids = list(
             AllowanceClaim.objects.editable_by(acting_user)
             .filter(
@@ -185,6 +200,12 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
         result = payouts.create_batch(
             claim_ids=claim_ids, execution_date=execution_date, acting_user=acting_user
         )
+        if result.batch is None:  # nothing payable: the run stays open (nothing would be paid by closing)
+            reasons = "; ".join(f"{reason} ({count})" for reason, count in result.skipped_by_reason())
+            raise ValidationError(
+                _("No claim of this run can be paid yet, so the run stays open.")
+                + (" " + _("Reasons: %(reasons)s.") % {"reasons": reasons} if reasons else "")
+            )
         locked.closed_at, locked.closed_by, locked.payout_batch = timezone.now(), acting_user, result.batch
         locked.save(update_fields=["closed_at", "closed_by", "payout_batch"])
         record(
@@ -192,14 +213,27 @@ def close_run(*, run: BillingRun, execution_date: datetime.date, acting_user) ->
             actor=acting_user,
             target=locked,
             step="closed",
-            claims=result.batch.count if result.batch else 0,
+            claims=result.batch.count,
         )
     return CloseResult(run=locked, batch=result.batch, skipped=result.skipped_by_reason())
 
 
+def on_batch_cancelled(sender, *, batch_id, acting_user=None, **kwargs) -> None:
+    """allowances.signals.batch_cancelled (inside the cancelling transaction): the run closed into the
+    batch is open again, so it can be closed into a new batch (e.g. after the bank details were fixed)."""
+    for run in BillingRun.objects.select_for_update().filter(payout_batch_id=batch_id):
+        run.closed_at, run.closed_by, run.payout_batch = None, None, None
+        run.save(update_fields=["closed_at", "closed_by", "payout_batch"])
+        record(Action.BILLING, actor=acting_user, target=run, region=run.region, step="reopened")
+
+
 def runs_due(today: datetime.date):
-    """Regions whose policy starts the previous month's run today (the worker's day)."""
-    return Region.objects.filter(allowance_policy__billing_run_day=today.day)
+    """Regions whose policy starts the previous month's run on or before today (the worker's day, or a day
+    it missed) and whose run of that month does not exist yet."""
+    month = previous_month(first_of_month(today))
+    return Region.objects.filter(allowance_policy__billing_run_day__lte=today.day).exclude(
+        billing_runs__month=month
+    )
 
 
 def start_due_runs(today: datetime.date | None = None) -> int:
@@ -259,10 +293,11 @@ def render_claim_statements(claim_ids) -> int:
 
 def missing_statement_claims() -> list[int]:
     """Ids of paid claims without a stored statement: no row or file name, or a file gone from the storage
-    (the nightly sweep; two queries and one stat per statement)."""
+    (the nightly sweep; two queries and one stat per statement). Not those of anonymised Lotsen."""
     from django.core.files.storage import default_storage
 
-    paid = AllowanceClaim.objects.filter(status=Status.PAID)
+    # anonymised Lotsen: their statements were deleted with their personal data and stay so
+    paid = AllowanceClaim.objects.filter(status=Status.PAID, lotse__anonymised_at__isnull=True)
     missing = list(paid.exclude(statement__file__gt="").values_list("pk", flat=True))
     stored = ClaimStatement.objects.filter(claim__in=paid).exclude(file="").values_list("claim_id", "file")
     missing += [claim_id for claim_id, name in stored if not default_storage.exists(name)]
@@ -292,24 +327,42 @@ def payments_digest(claims) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def signer_for(region: Region, acting_user=None) -> tuple[str, str]:
-    """Who signs the region's statements: the payer who issues them, else the region's first payer by name,
-    else the region's signatory; the role names the coordinating body."""
-    if (
-        acting_user is not None
-        and not acting_user.is_superuser
-        and region.pk in acting_user.paying_region_ids()
-    ):
-        name = acting_user.name
-    else:
-        payer = (
-            Coordination.objects.filter(region=region, handles_payments=True, user__is_active=True)
+#: the signer's role on the paper (German, as the PDF): the payer signs for the coordinating body
+PAYER_ROLE = "Koordination, Auszahlung der Aufwandsentschädigungen"
+
+
+@dataclass
+class Signers:
+    """Who signs the region's statements, chosen per statement: never the holder themselves."""
+
+    region: Region
+    acting_user: object = None
+    payers: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, region: Region, acting_user=None) -> Signers:
+        payers = [
+            coordination.user
+            for coordination in Coordination.objects.filter(
+                region=region, handles_payments=True, user__is_active=True
+            )
             .select_related("user")
             .order_by("user__name", "pk")
-            .first()
-        )
-        name = payer.user.name if payer else region.signatory_name
-    return name or region.signatory_name, region.coordinating_body or region.name
+        ]
+        return cls(region=region, acting_user=acting_user, payers=payers)
+
+    def for_holder(self, holder_user_id: int | None) -> tuple[str, str]:
+        """The payer who issues them, else the region's first payer by name, else the region's signatory,
+        leaving out the holder's own user; the role is the payer's."""
+        body = self.region.coordinating_body or self.region.name
+        candidates = list(self.payers)
+        user = self.acting_user
+        if user is not None and not user.is_superuser and self.region.pk in user.paying_region_ids():
+            candidates.insert(0, user)
+        for payer in candidates:
+            if payer.pk != holder_user_id and payer.name:
+                return payer.name, f"{PAYER_ROLE}, {body}"
+        return self.region.signatory_name, self.region.signatory_function or body
 
 
 @dataclass
@@ -321,17 +374,18 @@ class IssueResult:
 
 
 def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=None) -> IssueResult:
-    """Issue the year-end statements of the region's Lotsen with paid allowances in ``year``: a first
+    """Issue the year-end statements of the region's Lotsen with allowances paid in ``year`` (by the day of
+    payment, rules.paid_in_year: the year the money was received, § 11 EStG): a first
     version for those without one, version n+1 for those whose payments changed since (the old version is
-    superseded and says so on /verify/), nothing for the others. Running it twice issues nothing new.
+    superseded once the new one is issued), nothing for the others. Running it twice issues nothing new.
     ``acting_user`` None: the worker in January."""
     if acting_user is not None:
         _payers_only(acting_user, region.pk)
-    if year > timezone.localdate().year:
+    if year >= timezone.localdate().year:
         raise ValidationError(
-            {"year": _("Year-end statements can only be issued for a year that has begun.")}
+            {"year": _("Year-end statements can only be issued for a year that has ended.")}
         )
-    paid = AllowanceClaim.objects.filter(lotse__region=region, month__year=year, status=Status.PAID)
+    paid = AllowanceClaim.objects.filter(rules.paid_in_year(year), lotse__region=region)
     if lotse_ids is not None:
         paid = paid.filter(lotse_id__in=list(lotse_ids))
     if acting_user is not None:  # nobody issues their own statement
@@ -342,15 +396,21 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
     result = IssueResult(batch=None)
     if not claims_by_lotse:
         return result
-    signer_name, signer_role = signer_for(region, acting_user)
+    signers = Signers.of(region, acting_user)
     with transaction.atomic():
         # Lock the Lotsen: two issues at once would both pick the same next version.
-        list(Lotse.objects.select_for_update().filter(pk__in=list(claims_by_lotse)).values_list("pk"))
+        holders = dict(
+            Lotse.objects.select_for_update()
+            .filter(pk__in=list(claims_by_lotse))
+            .values_list("pk", "user_id")
+        )
+        # the newest version not superseded or failed: a pending one (waiting to be rendered) before the
+        # issued one it will replace
         current = {
             statement.lotse_id: statement
-            for statement in YearEndStatement.objects.current().filter(
-                lotse_id__in=list(claims_by_lotse), year=year
-            )
+            for statement in YearEndStatement.objects.current()
+            .filter(lotse_id__in=list(claims_by_lotse), year=year)
+            .order_by("version")
         }
         versions = dict(
             YearEndStatement.objects.filter(lotse_id__in=list(claims_by_lotse), year=year)
@@ -367,12 +427,16 @@ def issue_year_end(*, region: Region, year: int, acting_user=None, lotse_ids=Non
                 result.unchanged += 1
                 continue
             if old is not None:
-                YearEndStatement.objects.filter(pk=old.pk).update(
-                    status=YearEndStatement.Status.SUPERSEDED, superseded_at=now
-                )
+                # The issued version stays valid until the new one is issued (render_year_end supersedes
+                # it then); a pending one that was never handed out is replaced now.
+                if old.status == YearEndStatement.Status.PENDING:
+                    YearEndStatement.objects.filter(pk=old.pk).update(
+                        status=YearEndStatement.Status.SUPERSEDED, superseded_at=now
+                    )
                 result.reissued += 1
             else:
                 result.new += 1
+            signer_name, signer_role = signers.for_holder(holders.get(lotse_id))
             to_create.append(
                 YearEndStatement(
                     lotse_id=lotse_id,
@@ -420,7 +484,8 @@ def _enqueue_year_end(ids: list[int]) -> None:
 
 def render_year_end(statement_ids) -> dict[str, int]:
     """Render the pending statements among ``statement_ids`` (locked with SKIP LOCKED, files by atomic
-    rename, file + hash + status in one UPDATE: a rerun overwrites)."""
+    rename, file + hash + status in one UPDATE: a rerun overwrites); each issued one supersedes the
+    version it replaces in the same transaction."""
     from billing.statements import year_end_pdfs
     from certificates.services import store_atomically
 
@@ -436,15 +501,30 @@ def render_year_end(statement_ids) -> dict[str, int]:
             return {"issued": 0, "failed": 0}
         try:
             pdfs = year_end_pdfs(statements)
+        except SoftTimeLimitExceeded:
+            raise  # the chunk rolls back and stays pending for the next sweep
         except Exception:
-            logger.exception("rendering %s year-end statements failed", len(statements))
-            YearEndStatement.objects.filter(pk__in=[s.pk for s in statements]).update(
-                status=YearEndStatement.Status.FAILED
-            )
-            return {"issued": 0, "failed": len(statements)}
+            if len(statements) > 1:  # find the broken one: the others are issued
+                logger.warning("rendering %s year-end statements failed: one by one", len(statements))
+                pdfs = [_render_one(statement) for statement in statements]
+            else:
+                pdfs = [None]
+                logger.exception("rendering year-end statement %s failed", statements[0].pk)
         now = timezone.now()
         for statement, pdf in zip(statements, pdfs, strict=True):
+            if pdf is None:
+                YearEndStatement.objects.filter(pk=statement.pk).update(status=YearEndStatement.Status.FAILED)
+                failed += 1
+                continue
             name = store_atomically(f"statements/year-end/{statement.verification_code}.pdf", pdf)
+            # the version it replaces is superseded now that this one is issued (not before: a failed or
+            # waiting re-issue leaves the old one valid on /verify/)
+            YearEndStatement.objects.filter(
+                lotse_id=statement.lotse_id,
+                year=statement.year,
+                version__lt=statement.version,
+                status=YearEndStatement.Status.ISSUED,
+            ).update(status=YearEndStatement.Status.SUPERSEDED, superseded_at=now)
             YearEndStatement.objects.filter(pk=statement.pk).update(
                 status=YearEndStatement.Status.ISSUED,
                 file=name,
@@ -455,14 +535,38 @@ def render_year_end(statement_ids) -> dict[str, int]:
     return {"issued": issued, "failed": failed}
 
 
+def _render_one(statement) -> bytes | None:
+    from billing.statements import year_end_pdfs
+
+    try:
+        (pdf,) = year_end_pdfs([statement])
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.exception("rendering year-end statement %s failed", statement.pk)
+        return None
+    return pdf
+
+
+def render_pending_year_end() -> int:
+    """The nightly sweep of pending year-end statements, in chunks (certificates.services.chunked), each
+    in its own transaction: an error fails only its statement, the time limit leaves the rest pending."""
+    from certificates.services import chunked
+
+    pending = list(
+        YearEndStatement.objects.filter(status=YearEndStatement.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(render_year_end(chunk)["issued"] for chunk in chunked(pending))
+
+
 def issue_year_end_for_all(year: int | None = None) -> int:
     """January, by the worker: every region's statements of the past year (idempotent)."""
     year = year or timezone.localdate().year - 1
     return sum(
         bool(issue_year_end(region=region, year=year).batch)
         for region in Region.objects.filter(
-            lotsen__claims__status=Status.PAID, lotsen__claims__month__year=year
-        )
-        .distinct()
-        .order_by("pk")
+            pk__in=AllowanceClaim.objects.filter(rules.paid_in_year(year)).values("lotse__region_id")
+        ).order_by("pk")
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,11 +76,9 @@ def _transfer_iban(claim: AllowanceClaim) -> str:
 
 def claim_statement_context(claim: AllowanceClaim, caps: rules.CapTable) -> dict:
     lotse, contract, batch = claim.lotse, claim.contract, claim.payout_batch
-    year = rules.paid_year(
-        rules.paid_claims_of_year(lotse.pk, claim.month.year, through_month=claim.month),
-        claim.month.year,
-        caps=caps,
-    )
+    # the year the money was received (§ 11 EStG), its payments up to and including this one
+    paid_in = rules.payment_year(claim)
+    year = rules.paid_year(rules.paid_claims_of_year(lotse.pk, paid_in, through=claim), paid_in, caps=caps)
     return {
         "programme_name": settings.PROGRAMME_NAME,
         "region": lotse.region.name,
@@ -93,12 +92,13 @@ def claim_statement_context(claim: AllowanceClaim, caps: rules.CapTable) -> dict
         "contract": f"{ALLOWANCE_TYPE_LABELS.get(contract.allowance_type, '')}, {eur(contract.rate)}, "
         f"seit {contract.starts_on:%d.%m.%Y}",
         "tax_allowance": KIND_LABELS.get(contract.tax_allowance, contract.tax_allowance),
-        "year": claim.month.year,
+        "year": paid_in,
         "year_paid": eur(year.total),
         "caps": [
-            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share))
-            for kind, paid, cap, share in year.caps
+            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share), eur(above) if above else "")
+            for kind, paid, cap, share, above in year.caps
         ],
+        "not_covered": eur(year.not_covered) if year.not_covered else "",
         "payer": batch.debtor_name if batch else "",
         "batch_reference": batch.reference if batch else "",
         "paid_on": timezone.localdate(claim.paid_at).strftime("%d.%m.%Y") if claim.paid_at else "",
@@ -142,9 +142,10 @@ def year_end_context(statement, claims, caps: rules.CapTable) -> dict:
         ],
         "total": eur(year.total),
         "caps": [
-            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share))
-            for kind, paid, cap, share in year.caps
+            (KIND_LABELS.get(kind, kind), eur(paid), eur(cap), percent(share), eur(above) if above else "")
+            for kind, paid, cap, share, above in year.caps
         ],
+        "not_covered": eur(year.not_covered) if year.not_covered else "",
         "issued_on": timezone.localdate(statement.created_at).strftime("%d.%m.%Y"),
         "signer_name": statement.signer_name,
         "signer_role": statement.signer_role,
@@ -156,21 +157,19 @@ def year_end_context(statement, claims, caps: rules.CapTable) -> dict:
 
 def year_end_pdfs(statements) -> list[bytes]:
     """The statements' files, read in two queries for any number (the statements with Lotse and region
-    loaded, and the paid claims of their year)."""
+    loaded, and the claims paid in their year: by the day of payment, rules.paid_in_year)."""
     caps = rules.CapTable()
     claims: dict[tuple[int, int], list] = {}
-    years = {statement.year for statement in statements}
+    in_years = Q()
+    for year in {statement.year for statement in statements}:
+        in_years |= rules.paid_in_year(year)
     paid = (
-        AllowanceClaim.objects.filter(
-            lotse_id__in={statement.lotse_id for statement in statements},
-            month__year__in=years,
-            status=AllowanceClaim.Status.PAID,
-        )
+        AllowanceClaim.objects.filter(in_years, lotse_id__in={statement.lotse_id for statement in statements})
         .select_related("contract", "payout_batch")
-        .order_by("month")
+        .order_by("paid_at", "month", "pk")
     )
     for claim in paid:
-        claims.setdefault((claim.lotse_id, claim.month.year), []).append(claim)
+        claims.setdefault((claim.lotse_id, rules.payment_year(claim)), []).append(claim)
     contexts = [year_end_context(s, claims.get((s.lotse_id, s.year), []), caps) for s in statements]
     titles = [f"Jahresbescheinigung {s.year} – {s.lotse.full_name}" for s in statements]
     return render_pages(YEAR_END_TEMPLATE, contexts, titles)

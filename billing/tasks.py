@@ -31,14 +31,8 @@ def render_claim_statements(claim_ids: list[int]) -> int:
 @shared_task(**LIMITS)
 def render_missing_statements() -> int:
     """Nightly sweep: statements of paid claims whose task was lost, pending year-end statements."""
-    from billing.models import YearEndStatement
-
     done = services.render_claim_statements(services.missing_statement_claims())
-    pending = list(
-        YearEndStatement.objects.filter(status=YearEndStatement.Status.PENDING).values_list("pk", flat=True)
-    )
-    done += services.render_year_end(pending)["issued"]
-    return done
+    return done + services.render_pending_year_end()
 
 
 @shared_task(**LIMITS)

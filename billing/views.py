@@ -135,12 +135,6 @@ def run_close(request, pk: int):
         messages.error(request, _errors(error))
         return redirect("billing:run", pk=run.pk)
     skipped = "; ".join(f"{reason} ({count})" for reason, count in result.skipped)
-    if result.batch is None:
-        messages.warning(
-            request,
-            _("The billing run is closed; no claim could be paid.") + (f" {skipped}" if skipped else ""),
-        )
-        return redirect("billing:run", pk=run.pk)
     message = _("The billing run is closed; payout batch %(reference)s holds %(count)s claims.") % {
         "reference": result.batch.reference,
         "count": result.batch.count,
@@ -151,13 +145,23 @@ def run_close(request, pk: int):
     return redirect("claims:batch", pk=result.batch.pk)
 
 
+def _owner_or_payer(user, lotse) -> None:
+    """Statements go to their holder and to those who pay the region; anyone else: as if there were none."""
+    if lotse.user_id != user.pk and not rules.pays_region(user, lotse.region_id):
+        raise Http404
+
+
 # -- the statement of a paid claim ------------------------------------------------------------------------
 def claim_statement(request, pk: int):
-    """The PDF of a paid claim: the Lotse's own, the region's for its coordinators, all for staff. Made
-    now (not stored) when the worker's file is missing."""
+    """The PDF of a paid claim: for the Lotse and for those who pay the region (not every coordinator or
+    staff member). Made now (not stored) when the worker's file is missing."""
     claim = get_object_or_404(
-        AllowanceClaim.objects.visible_to(request.user).filter(status=AllowanceClaim.Status.PAID), pk=pk
+        AllowanceClaim.objects.visible_to(request.user)
+        .filter(status=AllowanceClaim.Status.PAID)
+        .select_related("lotse"),
+        pk=pk,
     )
+    _owner_or_payer(request.user, claim.lotse)
     pdf = services.claim_statement_pdf(claim)
     if works_in_coordination(request.user) or request.user.sees_everything:
         # the statement names the payee and a (masked) account: a download by the office is recorded
@@ -273,6 +277,8 @@ def _zip_entries(statements):
 @coordinators_only
 def year_end_batch_zip(request, pk: int):
     batch = _batch_or_404(request, pk)
+    if not rules.pays_region(request.user, batch.region_id):
+        raise Http404
     statements = list(
         YearEndStatement.objects.visible_to(request.user)
         .filter(batch=batch, status=YearEndStatement.Status.ISSUED)
@@ -300,6 +306,7 @@ def year_end_download(request, pk: int):
     statement = get_object_or_404(
         YearEndStatement.objects.visible_to(request.user).select_related("lotse"), pk=pk
     )
+    _owner_or_payer(request.user, statement.lotse)
     if not statement.is_downloadable:
         raise Http404
     if works_in_coordination(request.user) or request.user.sees_everything:

@@ -258,6 +258,12 @@ def previous_month(day: datetime.date) -> datetime.date:
 CLAIM_REMINDER_CATCH_UP_DAYS = 3
 
 
+def claim_month_key(lotse_id: int, month: datetime.date) -> str:
+    """The once-key of the e-mail asking a Lotse to claim a month: the monthly reminder and a billing run's
+    invitation share it, so a Lotse gets one of them per month, whichever goes out first."""
+    return f"claim-month:{lotse_id}:{month:%Y-%m}"
+
+
 def claim_month_mails(now: datetime.datetime):
     today = timezone.localdate(now)
     # from the first working day, and a few days after it: a run that could not send (mail server down)
@@ -282,7 +288,7 @@ def claim_month_mails(now: datetime.datetime):
         .order_by("pk")
     )
     for lotse in lotsen:
-        key = f"claim-month:{lotse.pk}:{month:%Y-%m}"
+        key = claim_month_key(lotse.pk, month)
         user = lotse.user
         if (
             not wants(user, Kind.CLAIM_MONTH)

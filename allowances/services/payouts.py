@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from allowances import rules, sepa
 from allowances.models import AllowanceClaim, PayingAccount, PayoutBatch
-from allowances.signals import claims_paid
+from allowances.signals import batch_cancelled, claims_paid
 from audit.services import Action, record
 from portal.access import acts_for_self
 from portal.signals import rows_updated
@@ -376,6 +376,7 @@ def cancel_batch(*, batch: PayoutBatch, acting_user, not_uploaded: bool = False)
         step="cancelled",
         after_download=batch.file_downloaded_at is not None,
     )
+    batch_cancelled.send(sender=PayoutBatch, batch_id=batch.pk, acting_user=acting_user)
     return batch
 
 

@@ -2,6 +2,9 @@
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from allowances.models import AllowanceClaim, SelfDeclaration, TaxAllowanceCap, TaxAllowanceKind
 from allowances.services.payouts import confirm_sent, create_batch
@@ -40,3 +43,9 @@ def pay(claims, payer):
     result = create_batch(claim_ids=[c.pk for c in claims], execution_date=execution_day(), acting_user=payer)
     assert not result.skipped, result.skipped
     return confirm_sent(batch=result.batch, acting_user=payer)
+
+
+def on_day(day: datetime.date, hour: int = 10, minute: int = 0):
+    """The clock at a local (Berlin) moment: a batch sent then is paid then (its claims' ``paid_at``)."""
+    moment = datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Europe/Berlin"))
+    return time_machine.travel(moment, tick=False)

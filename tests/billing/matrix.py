@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from tests.matrix import CO, COORDINATORS_ONLY, OWN_RECORD, ST, Case, expect
+from tests.matrix import CO, COORDINATORS_ONLY, ST, Case, expect
 
 REGION_ONLY = expect(lotse_a=403, lotse_b=403, other_coordinator=404)
 
@@ -32,14 +32,30 @@ def _paid_claim(w) -> dict:
     return {"pk": claim.pk}
 
 
+def _last_year() -> int:
+    return timezone.localdate().year - 1
+
+
+def _paid_last_year(w) -> int:
+    """A claim of Lotse A paid last year (year-end statements are issued for a year that has ended)."""
+    from allowances.models import AllowanceClaim
+    from tests.billing.helpers import approved_claim, on_day, pay
+
+    if not AllowanceClaim.objects.filter(lotse=w.lotse_a, status="paid", paid_at__year=_last_year()).exists():
+        claim = approved_claim(w.lotse_a, datetime.date(_last_year(), 11, 1))
+        with on_day(datetime.date(_last_year(), 12, 10)):
+            pay([claim], w.coordinator)
+    return _last_year()
+
+
 def _year_end(w):
     from billing.models import YearEndStatement
     from billing.services import issue_year_end, render_year_end
 
-    _paid_claim(w)
+    _paid_last_year(w)
     statement = YearEndStatement.objects.filter(lotse=w.lotse_a).first()
     if statement is None:
-        issue_year_end(region=w.owl, year=_last_month().year, acting_user=w.coordinator)
+        issue_year_end(region=w.owl, year=_last_year(), acting_user=w.coordinator)
         statement = YearEndStatement.objects.get(lotse=w.lotse_a)
         render_year_end([statement.pk])
     return statement
@@ -81,12 +97,19 @@ def _issued(w) -> bool:
 
 
 def _close_data(w) -> dict:
+    from allowances.models import AllowanceClaim
     from tests.allowances.payout_helpers import execution_day, paying_account
+    from tests.billing.helpers import approved_claim
 
     paying_account(w.owl)
+    # a run is closed only with something to pay
+    if not AllowanceClaim.objects.filter(lotse=w.lotse_b, month=_last_month()).exists():
+        approved_claim(w.lotse_b, _last_month())
     return {"execution_date": execution_day().isoformat()}
 
 
+#: a statement: its holder and those who pay the region (not staff, not every coordinator)
+HOLDER_OR_PAYER = expect(lotse_b=404, other_coordinator=404, staff=404)
 PAYERS_ONLY = expect(lotse_a=403, lotse_b=403, other_coordinator=404, coordinator=302, staff=403)
 
 CASES = [
@@ -120,19 +143,23 @@ CASES = [
         wrote=_run_closed,
         writers=frozenset({CO}),
     ),
-    Case("billing:claim_statement", OWN_RECORD, kwargs=_paid_claim),
+    Case("billing:claim_statement", HOLDER_OR_PAYER, kwargs=_paid_claim),
     Case("billing:year_end", expect()),
     Case(
         "billing:year_end_issue",
         expect(lotse_a=403, lotse_b=403, other_coordinator=302, coordinator=302, staff=302),
         method="post",
-        data=lambda w: {"region": w.owl.pk, "year": _paid_claim(w) and _last_month().year},
+        data=lambda w: {"region": w.owl.pk, "year": _paid_last_year(w)},
         wrote=_issued,
         writers=frozenset({CO}),
     ),
     Case("billing:year_end_batch", REGION_ONLY, kwargs=lambda w: {"pk": _year_end(w).batch_id}),
-    Case("billing:year_end_batch_zip", REGION_ONLY, kwargs=lambda w: {"pk": _year_end(w).batch_id}),
-    Case("billing:year_end_download", OWN_RECORD, kwargs=lambda w: {"pk": _year_end(w).pk}),
+    Case(
+        "billing:year_end_batch_zip",
+        expect(lotse_a=403, lotse_b=403, other_coordinator=404, staff=404),
+        kwargs=lambda w: {"pk": _year_end(w).batch_id},
+    ),
+    Case("billing:year_end_download", HOLDER_OR_PAYER, kwargs=lambda w: {"pk": _year_end(w).pk}),
     Case(
         "billing:year_end_reissue",
         PAYERS_ONLY,

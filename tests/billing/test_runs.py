@@ -145,3 +145,93 @@ def test_closing_the_run_makes_one_payout_batch_of_the_approved_claims(
     # closing twice does nothing new
     coordinator_client.post(url, data)
     assert PayoutBatch.objects.count() == 1
+
+
+def test_a_payer_cannot_close_a_run_that_holds_their_own_claim(world, month_claims):
+    from django.core.exceptions import ValidationError
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    own = f.LotseFactory(region=world.owl, first_name="Claudia", user=world.coordinator)
+    own_claim = approved_claim(own, last_month(), contract=f.ContractFactory(lotse=own))
+    with pytest.raises(ValidationError, match="eigene Abrechnung|your own claim"):
+        services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and not PayoutBatch.objects.exists()
+    own_claim.refresh_from_db()
+    assert own_claim.status == "approved" and own_claim.payout_batch is None
+
+
+def test_cancelling_the_runs_batch_reopens_the_run_and_it_can_be_closed_again(world, month_claims):
+    from allowances.services.payouts import cancel_batch
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    first = services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator).batch
+    # stale bank details: the documented fix is to cancel the batch and make a new one
+    cancel_batch(batch=first, acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and run.payout_batch is None
+    assert AuditEntry.objects.filter(action="billing", details__step="reopened").count() == 1
+    second = services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator).batch
+    assert second != first and list(second.claims.all()) == [month_claims]
+    run.refresh_from_db()
+    assert run.payout_batch == second and not run.is_open
+
+
+def test_a_run_with_nothing_payable_is_not_closed(world, month_claims):
+    from django.core.exceptions import ValidationError
+
+    run = services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator).run
+    paying_account(world.owl)
+    month_claims.lotse.self_declarations.all().delete()  # the only approved claim cannot be paid
+    with pytest.raises(ValidationError, match="Selbsterklärung|self-declaration"):
+        services.close_run(run=run, execution_date=execution_day(), acting_user=world.coordinator)
+    run.refresh_from_db()
+    assert run.is_open and run.payout_batch is None
+
+
+def test_the_invitation_and_the_monthly_reminder_are_one_email(
+    world, month_claims, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    from notifications.reminders import send_claim_month_reminders
+    from notifications.workdays import first_working_day_of_month
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_run(region=world.owl, month=last_month(), acting_user=world.coordinator)
+    assert [m.to for m in mail.outbox] == [["lotse.owl@example.org"]]
+    first_day = first_working_day_of_month(timezone.localdate())
+    morning = datetime.datetime.combine(
+        first_day, datetime.time(8, 5), tzinfo=timezone.get_default_timezone()
+    )
+    with time_machine.travel(morning, tick=False):
+        send_claim_month_reminders()
+    # the Siegen Lotse (no run there) is reminded; Lotse A's invitation was the month's e-mail
+    assert sorted(m.to[0] for m in mail.outbox) == ["lotse.owl@example.org", "lotse.siegen@example.org"]
+
+
+def test_the_year_bound_of_the_forms_moves_with_the_calendar(world):
+    import time_machine
+
+    from billing.forms import StartRunForm, YearEndForm
+
+    next_year = timezone.localdate().year + 1
+    with time_machine.travel(datetime.datetime(next_year, 1, 20, 12, tzinfo=datetime.UTC), tick=False):
+        form = StartRunForm({"region": world.owl.pk, "year": next_year, "month": 1}, user=world.coordinator)
+        assert form.is_valid(), form.errors
+        assert YearEndForm({"region": world.owl.pk, "year": next_year - 1}, user=world.coordinator).is_valid()
+        assert not YearEndForm({"region": world.owl.pk, "year": next_year}, user=world.coordinator).is_valid()
+
+
+def test_a_run_day_the_worker_missed_is_made_good_the_next_day(world, month_claims):
+    last_year = timezone.localdate().year - 1
+    RegionAllowancePolicy.objects.create(region=world.owl, billing_run_day=5)
+    # the worker was down on 5 March: on 9 March the February run is started, once
+    assert services.start_due_runs(today=datetime.date(last_year, 3, 9)) == 1
+    assert services.start_due_runs(today=datetime.date(last_year, 3, 10)) == 0
+    run = BillingRun.objects.get()
+    assert (run.region, run.month) == (world.owl, datetime.date(last_year, 2, 1))
+    # before the region's day nothing is due
+    assert services.start_due_runs(today=datetime.date(last_year, 4, 4)) == 0

@@ -12,6 +12,7 @@ from django.utils import timezone
 from allowances.models import AllowanceClaim, Contract, PayoutBatch, SelfDeclaration
 from audit.models import AuditEntry
 from audit.services import Action, record
+from billing.models import BillingRun, ClaimStatement, YearEndBatch, YearEndStatement
 from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, BadgeBatch, Event, GuestRegistration
 from lotsen.models import Consultation, Lotse, LotseStatusChange
@@ -60,6 +61,11 @@ RULES = [
     Rule(BadgeBatch, lambda o: o.event.region_id, lambda o, lotse: False),
     # Consultation counts of closed years (kept by retention): coordinators by region, never Lotsen.
     Rule(MonthlyCount, lambda o: o.region_id, lambda o, lotse: False),
+    # Billing: a run and a year-end batch are the office's tool; statements are the Lotse's own.
+    Rule(BillingRun, lambda o: o.region_id, lambda o, lotse: False),
+    Rule(YearEndBatch, lambda o: o.region_id, lambda o, lotse: False),
+    Rule(ClaimStatement, lambda o: o.claim.lotse.region_id, lambda o, lotse: o.claim.lotse_id == lotse.pk),
+    Rule(YearEndStatement, lambda o: o.lotse.region_id, _own),
 ]
 
 
@@ -112,6 +118,13 @@ def full_world(world):
         )
         MonthlyCount.objects.create(
             region=region, month=datetime.date(2014, 5, 1), dimension="mode", value="phone", n=3
+        )
+        BillingRun.objects.create(region=region, month=datetime.date(2014, 1, 1))
+        YearEndBatch.objects.create(region=region, year=2014, total=0)
+    for claim in AllowanceClaim.objects.select_related("lotse"):
+        ClaimStatement.objects.create(claim=claim)
+        YearEndStatement.objects.get_or_create(
+            lotse=claim.lotse, year=2014, defaults={"payments_digest": "x", "total": 0}
         )
     return world
 

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-PRINT_TEMPLATES = {"certificates/certificate.html", "reports/pdf/summary.html"}
+PRINT_TEMPLATES = {
+    "certificates/certificate.html",
+    "reports/pdf/summary.html",
+    "billing/pdf/claim_statement.html",
+    "billing/pdf/year_end_statement.html",
+}
 WRAP = re.compile(r'<div class="table-wrap" tabindex="0" role="region" aria-labelledby="([^"]+)">\s*<table\b')
 
 
