@@ -40,6 +40,12 @@ class ClaimFilter(FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), field_name="lotse__region", queryset=_regions, empty_label=_("all regions")
     )
+    waiting_for = django_filters.ChoiceFilter(
+        label=_("Waiting for"),
+        method="_waiting_for",
+        choices=[("decision", _("my decision")), ("payment", _("my payment"))],
+        empty_label=_("all"),
+    )
     o = OrderingFilter(
         label=_("Sort by"),
         fields=(
@@ -61,13 +67,23 @@ class ClaimFilter(FilterSet):
 
     class Meta:
         model = AllowanceClaim
-        fields = ["status", "month", "year", "lotse", "region"]
+        fields = ["status", "month", "year", "lotse", "region", "waiting_for"]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         user = request.user
         if not user.works_across_regions:
             del self.filters["region"]
+        if not user.paying_region_ids():
+            # Only those who pay are waited for with a payment.
+            self.filters["waiting_for"].extra["choices"] = [("decision", _("my decision"))]
+
+    def _waiting_for(self, queryset, name, value):
+        """What the start page's "to do" block counts and links to (AllowanceClaim.to_decide_q/to_pay_q)."""
+        user = self.request.user
+        if value == "payment":
+            return queryset.to_pay_by(user)
+        return queryset.to_decide_by(user)
 
     @property
     def qs(self):

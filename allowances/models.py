@@ -391,6 +391,14 @@ class AllowanceClaimQuerySet(LotseOwnedQuerySet):
         )
         return total or Decimal("0")
 
+    def to_decide_by(self, user):
+        """Submitted claims the user decides (the decision page's rule): never their own."""
+        return self.editable_by(user).filter(AllowanceClaim.to_decide_q(user))
+
+    def to_pay_by(self, user):
+        """Approved claims waiting for a payout batch in the regions the user pays, never their own."""
+        return self.editable_by(user).filter(AllowanceClaim.to_pay_q(user))
+
 
 class AllowanceClaim(models.Model):
     """A Lotse's monthly claim for the expense allowance (Aufwandsentschädigung)."""
@@ -473,6 +481,25 @@ class AllowanceClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lotse} {self.month:%m/%Y}"
+
+    # What waits for a coordinator: the start page counts these among the claims the user may edit, and
+    # the queue's "waiting for" filter lists the same rows (AllowanceClaimQuerySet.to_decide_by/to_pay_by).
+    @staticmethod
+    def to_decide_q(user) -> Q:
+        """Submitted, and not the user's own (a coordinator who is also a Lotse never decides it,
+        services.claims forbid_self)."""
+        return Q(status=AllowanceClaim.Status.SUBMITTED) & ~Q(lotse__user_id=user.pk)
+
+    @staticmethod
+    def to_pay_q(user) -> Q:
+        """Approved, something to pay, in no payout batch yet, in a region the user pays, not their own:
+        the claims the pay page lets them pick, or tells them what still blocks (rules.why_not_payable)."""
+        return Q(
+            status=AllowanceClaim.Status.APPROVED,
+            amount__gt=0,
+            payout_batch__isnull=True,
+            lotse__region_id__in=user.paying_region_ids(),
+        ) & ~Q(lotse__user_id=user.pk)
 
 
 class ClaimFlagAcknowledgement(models.Model):

@@ -80,16 +80,21 @@ def eligible_lotsen(
     )
 
 
-def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
-    """The Lotsen a batch is for: those the user may edit, of the region or among the event's participants,
-    never the user themself (portal.access.forbid_self), never anyone anonymised (nothing of the person is
-    left to certify). The batch issues for the eligible among them; its preview lists them all: both start
-    here, so the preview shows exactly whom the batch issues for."""
-    lotsen = (
+def batch_candidates(*, acting_user) -> QuerySet[Lotse]:
+    """Everyone any batch of the user may be for: the Lotsen they may edit, never the user themself
+    (portal.access.forbid_self), nobody anonymised (no person left to certify). The start page counts the
+    certificates due among them."""
+    return (
         Lotse.objects.editable_by(acting_user)
         .exclude(user_id=acting_user.pk)
         .filter(anonymised_at__isnull=True)
     )
+
+
+def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
+    """The Lotsen a batch is for: the user's batch_candidates of the region or among the event's
+    participants. The batch issues for the eligible among them; its preview lists them all."""
+    lotsen = batch_candidates(acting_user=acting_user)
     if event is not None:
         participants = Attendance.objects.filter(
             event=event, status__in=[Attendance.Status.REGISTERED, Attendance.Status.ATTENDED]
@@ -103,7 +108,7 @@ def batch_scope(*, acting_user, region=None, event=None) -> QuerySet[Lotse]:
 def batch_preview(lotsen: QuerySet[Lotse], *, programme_year: int) -> QuerySet[Lotse]:
     """Everyone of a batch's scope (batch_scope) with their count against the requirement ("2 of 3") and
     whether the batch issues for them (``eligible``); one query. Lotsen who left without a training session
-    in the year are left out: there is nothing to tell about them (the anonymised are out of the scope)."""
+    in the year are left out: there is nothing to tell about them."""
     return (
         lotsen_with_training_record(lotsen, programme_year=programme_year)
         .exclude(Q(status=Lotse.Status.LEFT) & Q(trainings_attended=0))

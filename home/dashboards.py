@@ -44,8 +44,9 @@ def coordinator_dashboard(user) -> dict:
     region_ids = user.coordinated_region_ids()
     claims = reverse("claims:list")
     todo = [
-        ("claims-to-decide", figures.claims_waiting, f"{claims}?status=submitted"),
-        ("claims-to-pay", figures.claims_to_pay or 0, f"{claims}?status=approved"),
+        # the queue filtered to exactly the counted claims (the approved ones on the pay page)
+        ("claims-to-decide", figures.claims_waiting, f"{claims}?status=submitted&waiting_for=decision"),
+        ("claims-to-pay", figures.claims_to_pay or 0, f"{claims}?status=approved&waiting_for=payment"),
         ("invitations-pending", figures.invitations_pending, f"{reverse('lotsen:list')}?has_login=pending"),
         (
             "contracts-ending",

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from allowances.models import AllowanceClaim, Contract
-from certificates.selectors import eligible_lotsen
+from certificates.selectors import batch_candidates, eligible_lotsen
 from events.models import Event
 from lotsen.models import Consultation, Lotse
 from organisations.models import Organisation
@@ -73,6 +73,7 @@ class DashboardFigures:
     active_lotsen: int
     lotsen_without_login: int
     organisations_involved: int
+    #: submitted claims the user decides (never their own)
     claims_waiting: int
     consultations_this_month: int
     consultations_this_year: int
@@ -134,18 +135,10 @@ def dashboard_figures(user, *, upcoming_events: int = 5) -> DashboardFigures:
             },
         )
     )
-    claims = AllowanceClaim.objects.visible_to(user).aggregate(
-        waiting=Count("pk", filter=Q(status=AllowanceClaim.Status.SUBMITTED)),
-        # approved and not yet in a payout batch, in the regions the user pays (the pay page's list)
-        to_pay=Count(
-            "pk",
-            filter=Q(
-                status=AllowanceClaim.Status.APPROVED,
-                amount__gt=0,
-                payout_batch__isnull=True,
-                lotse__region_id__in=user.paying_region_ids(),
-            ),
-        ),
+    # the same rows as the queue's "waiting for my decision / my payment" filter the to-do block links to
+    claims = AllowanceClaim.objects.editable_by(user).aggregate(
+        to_decide=Count("pk", filter=AllowanceClaim.to_decide_q(user)),
+        to_pay=Count("pk", filter=AllowanceClaim.to_pay_q(user)),
     )
     ending_by = today + datetime.timedelta(days=CONTRACTS_ENDING_WITHIN_DAYS)
     return DashboardFigures(
@@ -155,7 +148,7 @@ def dashboard_figures(user, *, upcoming_events: int = 5) -> DashboardFigures:
         organisations_involved=Organisation.objects.visible_to(user)
         .filter(cooperation_status=Organisation.CooperationStatus.ACTIVE)
         .count(),
-        claims_waiting=claims["waiting"],
+        claims_waiting=claims["to_decide"],
         claims_to_pay=claims["to_pay"] if user.paying_region_ids() else None,
         consultations_this_month=consultations["month"],
         consultations_this_year=consultations["year"],
@@ -176,10 +169,11 @@ def dashboard_figures(user, *, upcoming_events: int = 5) -> DashboardFigures:
 
 
 def certificates_due(user, *, programme_year: int) -> int:
-    """Lotsen in the user's scope who attended the trainings their certificate requires in the programme
-    year but have no valid certificate for it yet (one query; the certificates app's own rule)."""
+    """Lotsen a certificate batch of the user would issue for in the programme year (the batch's own scope
+    and rule: never the user themself, nobody anonymised; enough trainings, no valid certificate yet);
+    one query."""
     return (
-        eligible_lotsen(Lotse.objects.visible_to(user), programme_year=programme_year)
+        eligible_lotsen(batch_candidates(acting_user=user), programme_year=programme_year)
         .filter(has_valid_certificate=False)
         .count()
     )

@@ -401,3 +401,14 @@ def test_only_those_who_pay_the_region_can_batch_claims(world):
     payouts.confirm_sent(batch=result.batch, acting_user=payer)
     claim.refresh_from_db()
     assert claim.status == AllowanceClaim.Status.PAID and claim.payout_batch == result.batch
+
+
+def test_waiting_for_payment_is_offered_only_to_those_who_pay(client, world):
+    client.force_login(world.coordinator)  # pays OWL
+    choices = dict(client.get("/claims/").context["filter"].form.fields["waiting_for"].choices)
+    assert {"decision", "payment"} <= choices.keys()
+    client.force_login(world.other_coordinator)  # coordinates Siegen, does not pay
+    choices = dict(client.get("/claims/").context["filter"].form.fields["waiting_for"].choices)
+    assert "payment" not in choices and "decision" in choices
+    response = client.get("/claims/?status=approved&waiting_for=payment")
+    assert response.context["page_obj"].paginator.count == 0  # refused, never silently everything

@@ -9,14 +9,16 @@ tomorrow and their month at a glance.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from allowances.models import AllowanceClaim, Contract
+from allowances.models import AllowanceClaim, Contract, PayoutBatch
 from certificates.models import Certificate
 from events.models import Attendance
 from home.selectors import Trend
+from lotsen.models import Lotse
 from portal.dates import previous_month
 from tests import factories as f
 
@@ -75,8 +77,9 @@ def test_the_paying_coordinator_sees_each_kind_of_work_first_with_count_and_link
     main = html[html.index('id="main"') :]
     assert main.index('id="todo-heading"') < main.index('id="figures-heading"')
     assert _todo(html) == {
-        "claims-to-decide": (2, "/claims/?status=submitted"),  # world.claim and the new one
-        "claims-to-pay": (1, "/claims/?status=approved"),
+        # world.claim and the new one
+        "claims-to-decide": (2, "/claims/?status=submitted&waiting_for=decision"),
+        "claims-to-pay": (1, "/claims/?status=approved&waiting_for=payment"),
         "invitations-pending": (1, "/lotsen/?has_login=pending"),
         "contracts-ending": (1, "/lotsen/?contract_ends_within=30"),
         "certificates-due": (1, "/certificates/batches/new/"),
@@ -88,7 +91,7 @@ def test_the_paying_coordinator_sees_each_kind_of_work_first_with_count_and_link
 def test_the_links_lead_to_lists_with_the_same_number(coordinator_client, world):
     _work_in(world.owl, world.lotse_b)
     todo = _todo(coordinator_client.get("/").content.decode())
-    for kind in ("claims-to-decide", "invitations-pending", "contracts-ending"):
+    for kind in ("claims-to-decide", "claims-to-pay", "invitations-pending", "contracts-ending"):
         count, url = todo[kind]
         assert coordinator_client.get(url).context["page_obj"].paginator.count == count, kind
 
@@ -116,6 +119,82 @@ def test_each_item_disappears_when_its_work_is_done(coordinator_client, world):
         if lotse.attendances.filter(status=Attendance.Status.ATTENDED).exists():
             f.CertificateFactory(lotse=lotse)
     assert _todo(coordinator_client.get("/").content.decode()) == {}
+
+
+def _listed(client, url) -> set[int]:
+    """The claim ids on the list a to-do item links to (one page holds them all here)."""
+    response = client.get(url)
+    assert response.context["page_obj"].paginator.count == len(response.context["claims"])
+    return {claim.pk for claim in response.context["claims"]}
+
+
+def test_claims_to_pay_link_to_the_pay_page_with_exactly_the_counted_claims(client, world):
+    # The OWL coordinator (pays OWL) also coordinates Siegen without paying it, and is a Lotse in OWL.
+    coordinator = world.coordinator
+    f.CoordinationFactory(user=coordinator, region=world.siegen, handles_payments=False)
+    own = f.LotseFactory(region=world.owl, user=f.UserFactory())
+    own.user = coordinator
+    own.save(update_fields=["user"])
+    approved = AllowanceClaim.Status.APPROVED
+    counted = f.AllowanceClaimFactory(lotse=world.lotse_b, status=approved)
+    in_batch = f.AllowanceClaimFactory(lotse=f.LotseFactory(region=world.owl), status=approved)
+    PayoutBatch.objects.create(
+        region=world.owl,
+        reference="LP-OWL-TEST-1",
+        execution_date=timezone.localdate() + datetime.timedelta(days=7),
+        total=in_batch.amount,
+        count=1,
+        debtor_name="Regionalagentur OWL",
+        debtor_iban="DE89370400440532013000",
+        debtor_bic="COBADEFFXXX",
+    ).claims.add(in_batch)
+    f.AllowanceClaimFactory(lotse=f.LotseFactory(region=world.owl), status=approved, amount=Decimal("0"))
+    f.AllowanceClaimFactory(lotse=world.lotse_siegen, status=approved)  # a region they do not pay
+    f.AllowanceClaimFactory(lotse=own, status=approved)  # nobody pays their own claim
+    client.force_login(coordinator)
+    count, url = _todo(client.get("/").content.decode())["claims-to-pay"]
+    assert count == 1
+    response = client.get(url)
+    assert response.context["approved_view"]  # the pay page: checkboxes, 100 a page
+    assert _listed(client, url) == {counted.pk}
+    assert f'id="pay-{counted.pk}"' in response.content.decode()  # a box to tick, or why it cannot be
+
+
+def test_claims_to_decide_leave_out_the_coordinators_own_claim(client, world):
+    own = f.LotseFactory(region=world.owl, user=f.UserFactory())
+    own.user = world.coordinator
+    own.save(update_fields=["user"])
+    mine = f.AllowanceClaimFactory(lotse=own)  # submitted: another coordinator decides it
+    client.force_login(world.coordinator)
+    count, url = _todo(client.get("/").content.decode())["claims-to-decide"]
+    assert count == 1
+    assert _listed(client, url) == {world.claim.pk}
+    # the decision page agrees: no decision for their own claim
+    assert not client.get(f"/claims/{mine.pk}/").context["can_decide"]
+    assert client.get(f"/claims/{world.claim.pk}/").context["can_decide"]
+    # without the filter the queue still shows every submitted claim of the region, their own included
+    assert _listed(client, "/claims/?status=submitted") == {world.claim.pk, mine.pk}
+
+
+def test_certificates_due_are_those_the_batch_would_issue_for(client, world):
+    _due_for_certificate(world.lotse_b)
+    own = f.LotseFactory(region=world.owl, user=f.UserFactory())
+    own.user = world.coordinator
+    own.save(update_fields=["user"])
+    _due_for_certificate(own)  # nobody issues their own certificate
+    gone = f.LotseFactory(region=world.owl, status=Lotse.Status.LEFT)
+    _due_for_certificate(gone)
+    Lotse.objects.filter(pk=gone.pk).update(anonymised_at=timezone.now())  # no person left to certify
+    client.force_login(world.coordinator)
+    count, url = _todo(client.get("/").content.decode())["certificates-due"]
+    assert count == 1
+    preview = client.post(url, {"region": world.owl.pk, "preview": "1"})
+    assert preview.context["will_be_issued"] == count
+    client.post(url, {"region": world.owl.pk})
+    assert set(Certificate.objects.filter(batch__isnull=False).values_list("lotse_id", flat=True)) == {
+        world.lotse_b.pk
+    }
+    assert "certificates-due" not in _todo(client.get("/").content.decode())
 
 
 def test_claims_to_pay_only_for_those_who_pay(client, world):
