@@ -33,7 +33,7 @@ from events.models import Event
 from lotsen.models import Lotse
 from portal.access import forbid_self, require_editable
 from portal.queue import QueueUnavailable
-from portal.signals import rows_updated
+from portal.signals import coalesced, rows_updated
 from regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def requeue_stale(older_than_seconds: int) -> int:
     return len(ids)
 
 
-@transaction.atomic
+@coalesced()
 def _withdraw_unpublished(certificate_ids: list[int], batch_id: int | None) -> None:
     # Only rows no worker has touched (still pending) are withdrawn.
     Certificate.objects.filter(pk__in=certificate_ids, status=Status.PENDING).delete()
@@ -319,7 +319,8 @@ def render_and_store(certificate_ids: list[int]) -> dict[str, int]:
 
     claim_for_rendering(certificate_ids)
     issued = failed = 0
-    with transaction.atomic():
+    issued_pks = []
+    with coalesced():  # one transaction; the reports' rollups are refreshed once, at its end
         certificates = list(
             Certificate.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=certificate_ids, status__in=[Status.PENDING, Status.RENDERING])
@@ -352,8 +353,9 @@ def render_and_store(certificate_ids: list[int]) -> dict[str, int]:
             Certificate.objects.filter(pk=certificate.pk).update(
                 status=Status.ISSUED, file=name, sha256=hashlib.sha256(pdf).hexdigest(), issued_at=now
             )
-            rows_updated.send(sender=Certificate, pks=[certificate.pk])
+            issued_pks.append(certificate.pk)
             issued += 1
+        rows_updated.send(sender=Certificate, pks=issued_pks)  # once for the chunk (the reports count them)
     return {"issued": issued, "failed": failed}
 
 

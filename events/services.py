@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from events.models import Attendance, Event, EventSession, GuestRegistration
 from lotsen.models import Lotse
 from portal.access import forbid_self, is_own, require_coordination
+from portal.signals import rows_updated
 
 # -- the check-in window: one rule for guests and Lotsen ------------------------------------------------
 #: the door opens this many hours before the event starts (check-in and recorded attendance)
@@ -377,7 +378,9 @@ def mark_all_present(*, event: Event, acting_user) -> list[Attendance]:
     _check_attendance_can_be_recorded(event)
     # the event's row lock (above) serialises this with set_attendance and the check-in
     rows = list(still_open(event=event, acting_user=acting_user).select_related("lotse"))
-    Attendance.objects.filter(pk__in=[row.pk for row in rows]).update(
+    pks = [row.pk for row in rows]
+    Attendance.objects.filter(pk__in=pks).update(
         status=Attendance.Status.ATTENDED, updated_by=acting_user, updated_at=timezone.now()
     )
+    rows_updated.send(sender=Attendance, pks=pks)  # the reports count participations
     return rows

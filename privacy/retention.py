@@ -34,6 +34,7 @@ from certificates.models import Certificate, CertificateBatch
 from events.models import Attendance, BadgeBatch, GuestRegistration
 from lotsen.models import Consultation, Lotse, LotseStatusChange
 from notifications.models import SentReminder
+from portal.signals import coalesced
 from reports import rollups
 from reports.models import ReportExport
 
@@ -185,8 +186,9 @@ class RetentionMismatch(Exception):
 def _apply_consultations(today) -> int:
     """Bring the due consultations' months up to date in the reports' rollups, close those months and delete
     the records, in one transaction: if anything fails in between, all stays as it was, so a report never
-    counts a consultation twice or not at all. A closed month's counts are never recomputed (nor lowered by
-    the deletion): they are all that is left of its records (``reports.rollups``)."""
+    counts a consultation twice or not at all. A closed month's consultation counts are never recomputed
+    (nor lowered by the deletion): they are all that is left of its records; its other figures stay live
+    (``reports.rollups``)."""
     due = consultations_due(today)
     months = set(due.annotate(m=TruncMonth("date")).values_list("region_id", "m").distinct().order_by())
     if not months:
@@ -379,11 +381,12 @@ def due_counts(today: datetime.date | None = None) -> dict[str, int]:
 
 
 def apply_rules(today: datetime.date | None = None) -> dict[str, int]:
-    """Apply every rule, each in its own transaction, and record one audit entry per rule with its count."""
+    """Apply every rule, each in its own transaction, and record one audit entry per rule with its count.
+    The reports' rollups are refreshed once per rule, at the end of its transaction (``coalesced``)."""
     today = today or timezone.localdate()
     done = {}
     for rule in RULES:
-        with transaction.atomic():
+        with coalesced():
             count = rule.apply(today)
             record(Action.RETENTION, rule=rule.name, count=count, day=today.isoformat())
         done[rule.name] = count

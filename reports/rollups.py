@@ -13,9 +13,14 @@ refreshes both). ``refresh`` recomputes a region-month from the raw records, ide
 month's ``RollupMonth`` row (``INSERT … ON CONFLICT DO UPDATE``), so two transactions touching the same
 region-month take turns and the second one counts the first one's committed records too; it then replaces
 the month's rows. It runs inside the caller's transaction: the figures change exactly when the records do.
+Inside ``portal.signals.coalesced()`` (bulk writers, retention) and during one cascade delete, the receivers
+collect the region-months and refresh them once, sorted, at the end: one transaction locks its months in
+one ascending go, so two writers never deadlock on them.
 
-A region-month that retention closed (``RollupMonth.closed``: its consultations were deleted) is never
-recomputed: its counts are the only thing left of those records.
+A region-month that retention closed (``RollupMonth.closed``: its consultations were deleted) keeps its
+consultation rows (``MonthlyCount.CONSULTATION_DIMENSIONS``) for good: they are the only thing left of those
+records. Its other figures (Lotsen, trainings, participations, certificates, claims) are recomputed as in
+any other month.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from operator import or_
 from django.db import transaction
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.utils import timezone
 
 from allowances.models import AllowanceClaim, Contract
@@ -41,7 +46,7 @@ from events.models import Attendance, Event
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 from organisations.models import PartnerInstitution
 from portal.dates import last_of_month, next_month
-from portal.signals import rows_updated
+from portal.signals import defer, rows_updated
 from reports.models import MonthlyCount, RollupMonth
 
 Key = tuple[int, datetime.date]
@@ -71,7 +76,8 @@ def suspended():
 
 # -- recomputing --------------------------------------------------------------------------------------
 def refresh(keys: Iterable[Key]) -> int:
-    """Recompute the region-months ``keys`` from the raw records (closed ones excepted); returns how many."""
+    """Recompute the region-months ``keys`` from the raw records (in closed ones all but the consultation
+    rows, which stay as they are); returns how many."""
     keys = {key for key in keys if key[0] is not None and key[1] is not None}
     if not keys:
         return 0
@@ -85,16 +91,23 @@ def refresh(keys: Iterable[Key]) -> int:
             update_fields=["computed_at"],
         )
         closed = set(RollupMonth.objects.filter(_keys_q(keys), closed=True).values_list("region_id", "month"))
-        keys -= closed
-        if keys:
-            rows = compute(keys)
-            MonthlyCount.objects.filter(_keys_q(keys)).delete()
-            MonthlyCount.objects.bulk_create(rows, batch_size=2000)
+        frozen = MonthlyCount.CONSULTATION_DIMENSIONS
+        rows = [
+            row
+            for row in compute(keys)
+            if row.dimension not in frozen or (row.region_id, row.month) not in closed
+        ]
+        if keys - closed:
+            MonthlyCount.objects.filter(_keys_q(keys - closed)).delete()
+        if closed:
+            MonthlyCount.objects.filter(_keys_q(closed)).exclude(dimension__in=frozen).delete()
+        MonthlyCount.objects.bulk_create(rows, batch_size=2000)
     return len(keys)
 
 
 def close(keys: Iterable[Key]) -> None:
-    """Retention is deleting these months' consultations: their counts are final from now on."""
+    """Retention is deleting these months' consultations: their consultation counts are final from now on
+    (the month's other figures stay live)."""
     keys = set(keys)
     if keys:
         RollupMonth.objects.filter(_keys_q(keys)).update(closed=True)
@@ -258,12 +271,12 @@ def all_keys(year: int | None = None) -> set[Key]:
 
 
 def rebuild(year: int | None = None) -> dict[str, int]:
-    """Recompute every region-month (of ``year``) from the raw records; closed months are kept as they are.
-    Idempotent: a second run writes the same rows."""
+    """Recompute every region-month (of ``year``) from the raw records; closed months keep their consultation
+    rows (``closed`` says how many of them there were). Idempotent: a second run writes the same rows."""
     keys = all_keys(year)
     closed = set(RollupMonth.objects.filter(closed=True).values_list("region_id", "month"))
     by_year: dict[int, set] = defaultdict(set)
-    for key in keys - closed:
+    for key in keys:
         by_year[key[1].year].add(key)
     recomputed = 0
     for keys_of_year in by_year.values():  # one transaction per year: bounded locks and memory
@@ -406,7 +419,7 @@ def _saved(sender, instance, created, raw=False, **kwargs):
     keys = keys_of(new, cache) | (keys_of(old, cache) if old else set())
     if moved and old and any(old[name] != new[name] for name in MOVES[sender]):
         keys |= moved(old, new, instance.pk)
-    refresh(keys)
+    defer(refresh, keys)
 
 
 def _reloaded_old(sender, instance, new: dict) -> dict | None:
@@ -419,14 +432,49 @@ def _reloaded_old(sender, instance, new: dict) -> dict | None:
     return None
 
 
-def _deleted(sender, instance, **kwargs):
+class _Deletion:
+    """One ``delete()`` (of an instance or a queryset, with its cascade) under way: Django sends pre_delete
+    for every row first, then deletes and sends post_delete row by row. The region-months are collected
+    until the last row is gone and refreshed once (not once per row, in the order the rows come)."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.waiting: set = set()
+        self.keys: set[Key] = set()
+
+
+def _deletions() -> dict:
+    if not hasattr(_local, "deletions"):
+        _local.deletions = {}
+    return _local.deletions
+
+
+def _deleting(sender, instance, origin=None, **kwargs):
+    if getattr(_local, "suspended", False):
+        return
+    deletion = _deletions().get(id(origin))
+    row = (sender, instance.pk)
+    if deletion is None or deletion.origin is not origin or row in deletion.waiting:
+        # a new delete (or the retry of one that failed half-way: its rows come again)
+        deletion = _deletions()[id(origin)] = _Deletion(origin)
+    deletion.waiting.add(row)
+
+
+def _deleted(sender, instance, origin=None, **kwargs):
     if getattr(_local, "suspended", False):
         return
     _fields, keys_of, _moved = TRACKED[sender]
     state = getattr(instance, "_rollup_state", None) or _state(instance)
-    if _UNKNOWN in state.values():
+    keys = set() if _UNKNOWN in state.values() else keys_of(state, {})
+    deletion = _deletions().get(id(origin))
+    if deletion is None or deletion.origin is not origin or (sender, instance.pk) not in deletion.waiting:
+        defer(refresh, keys)
         return
-    refresh(keys_of(state, {}))
+    deletion.keys |= keys
+    deletion.waiting.discard((sender, instance.pk))
+    if not deletion.waiting:
+        del _deletions()[id(origin)]
+        defer(refresh, deletion.keys)
 
 
 def _updated(sender, pks, **kwargs):
@@ -438,7 +486,7 @@ def _updated(sender, pks, **kwargs):
     keys: set[Key] = set()
     for state in sender.objects.filter(pk__in=list(pks)).values(*fields):
         keys |= keys_of(state, cache)
-    refresh(keys)
+    defer(refresh, keys)
 
 
 def connect() -> None:
@@ -446,5 +494,6 @@ def connect() -> None:
         uid = f"reports.rollups.{model._meta.label_lower}"
         post_init.connect(_remember, sender=model, dispatch_uid=f"{uid}.init")
         post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save")
+        pre_delete.connect(_deleting, sender=model, dispatch_uid=f"{uid}.deleting")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}.delete")
     rows_updated.connect(_updated, dispatch_uid="reports.rollups.updated")

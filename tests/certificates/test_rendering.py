@@ -90,3 +90,26 @@ def test_certificate_too_long_for_the_chunk_is_rendered_on_its_own(world, traine
     text = " ".join(page.extract_text() for page in reader.pages)
     assert text.count(f".{year}") >= 16
     assert long_one.verification_code in text
+
+
+def test_a_batch_chunk_counts_in_the_reports_with_one_refresh(world, trained):
+    """The chunk's certificates (two regions) are counted in the reports' rollups in its transaction, with
+    one refresh that locks the region-months in ascending order (no deadlock with another chunk)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.models import MonthlyCount
+
+    chunk = [_pending(trained.fatima), _pending(trained.natalya), _pending(world.lotse_siegen)]
+    month = timezone.localdate().replace(day=1)
+    counted = MonthlyCount.objects.filter(dimension=MonthlyCount.Dimension.CERTIFICATES, month=month)
+    before = dict(counted.values_list("region_id", "n"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.render_and_store([c.pk for c in chunk]) == {"issued": 3, "failed": 0}
+
+    locks = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "reports_rollupmonth"' in q["sql"]]
+    assert len(locks) == 1
+    after = dict(counted.values_list("region_id", "n"))
+    assert after[world.owl.pk] - before.get(world.owl.pk, 0) == 2
+    assert after[world.siegen.pk] - before.get(world.siegen.pk, 0) == 1

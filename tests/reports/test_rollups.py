@@ -1,6 +1,7 @@
 """The report from rollups equals a full recomputation from the raw records (tests/reports/oracle.py), on
-random data after edits, deletions, locked entries, status changes and moves; and the rollup's own rules:
-rebuild is idempotent, closed months stay, custom periods are whole months."""
+random data after edits, deletions, locked entries, status changes, moves, "all present" and closed months;
+and the rollup's own rules: rebuild is idempotent, closed months keep their consultation counts (and only
+those), custom periods are whole months, a bulk write or cascade refreshes its months once."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,14 +18,18 @@ from hypothesis import strategies as st
 from allowances.models import AllowanceClaim, TaxAllowanceKind
 from certificates.models import Certificate
 from events.models import Attendance, Event
+from events.services import mark_all_present
 from lotsen.models import TOPIC_FIELDS, Consultation, Lotse
 from lotsen.services.consultations import delete_consultation, update_consultation
+from portal.signals import coalesced
 from reports import rollups
 from reports.forms import period_for
-from reports.models import MonthlyCount
+from reports.models import MonthlyCount, RollupMonth
 from reports.selectors import Period, build_report, report_regions
 from tests import factories as f
 from tests.reports.oracle import raw_report
+
+D = MonthlyCount.Dimension
 
 TODAY = datetime.date(2026, 12, 1)
 MONTHS = [datetime.date(2026, month, 1) for month in range(6, 12)]  # June–November 2026
@@ -76,6 +82,9 @@ changes = st.fixed_dictionaries(
         "leaver": st.sampled_from([None, (0, datetime.date(2026, 8, 20)), (2, datetime.date(2026, 6, 1))]),
         "joined": st.sampled_from([None, (1, datetime.date(2026, 9, 5)), (3, datetime.date(2027, 1, 1))]),
         "revoke": st.booleans(),
+        "all_present": st.booleans(),  # "Alle anwesend" on the first training (a QuerySet.update())
+        # retention closes a month before the later changes: only its consultation counts are frozen
+        "closed": st.sampled_from([None, *MONTHS]),
     }
 )
 
@@ -215,7 +224,14 @@ def _play(world, consultations, edits, claims, trainings, later):
         for i, lotse in enumerate(lotsen)
     ]
 
+    if later["closed"]:
+        month_keys = {(region.pk, later["closed"]) for region in regions}
+        rollups.refresh(month_keys)
+        rollups.close(month_keys)
+
     # later changes through ordinary saves and the services' bulk paths
+    if later["all_present"] and events:
+        mark_all_present(event=events[0], acting_user=world.staff)
     for index, status in later["claim_status"]:
         if index < len(made_claims):
             made_claims[index].status = status
@@ -290,3 +306,146 @@ def test_a_custom_period_is_whole_months(world):
         "custom", 2026, date_from=datetime.date(2026, 3, 17), date_to=datetime.date(2026, 5, 2)
     )
     assert period == Period(datetime.date(2026, 3, 1), datetime.date(2026, 5, 31), "03/2026–05/2026")
+
+
+def _figures(key, *dimensions) -> dict:
+    region, month = key
+    return {
+        (dimension, value): (n, key_sum)
+        for dimension, value, n, key_sum in MonthlyCount.objects.filter(
+            region_id=region, month=month, dimension__in=dimensions
+        ).values_list("dimension", "value", "n", "key_sum")
+    }
+
+
+def test_all_present_counts_as_participations(world):
+    tz = timezone.get_current_timezone()
+    event = f.EventFactory(region=world.owl, starts_at=datetime.datetime(2026, 10, 5, 17, tzinfo=tz))
+    for lotse in (world.lotse_a, world.lotse_b):
+        f.AttendanceFactory(event=event, lotse=lotse)  # registered: no participation yet
+    period = period_for("month", 2026, month=10)
+
+    assert len(mark_all_present(event=event, acting_user=world.coordinator)) == 2
+
+    assert _figures((world.owl.pk, datetime.date(2026, 10, 1)), D.PARTICIPATIONS) == {
+        (D.PARTICIPATIONS, ""): (2, 0)
+    }
+    assert _rows(build_report(user=world.staff, regions=[world.owl], period=period)) == _rows(
+        raw_report(user=world.staff, regions=[world.owl], period=period)
+    )
+
+
+def test_a_closed_month_freezes_only_its_consultation_counts(world):
+    """Retention closed April 2021 and deleted its consultations; a Lotse who joined then and left later,
+    a training, its participation and a claim of that month still count as they are now."""
+    tz = timezone.get_current_timezone()
+    april = datetime.date(2021, 4, 1)
+    key = (world.owl.pk, april)
+    f.ConsultationFactory(lotse=world.lotse_a, date=datetime.date(2021, 4, 4), cell_key=7)
+    joiner = f.LotseFactory(region=world.owl, joined_on=datetime.date(2021, 4, 12))
+    consultations = _figures(key, *MonthlyCount.CONSULTATION_DIMENSIONS)
+    assert consultations[(D.CONSULTATIONS, "")] == (1, 7)
+    rollups.refresh({key})  # as retention does: bring the month up to date, close it, delete the records
+    rollups.close({key})
+    Consultation.objects.filter(date__year=2021).delete()
+
+    joiner.status, joiner.left_on = Lotse.Status.LEFT, datetime.date(2026, 5, 31)
+    joiner.save()
+    training = f.EventFactory(region=world.owl, starts_at=datetime.datetime(2021, 4, 20, 17, tzinfo=tz))
+    f.AttendanceFactory(event=training, lotse=joiner, status=Attendance.Status.ATTENDED)
+    f.AllowanceClaimFactory(
+        lotse=joiner,
+        contract=f.ContractFactory(lotse=joiner, starts_on=datetime.date(2021, 4, 1)),
+        month=april,
+        status=AllowanceClaim.Status.PAID,
+    )
+
+    for _run in ("kept current", "rebuilt"):
+        assert _figures(key, *MonthlyCount.CONSULTATION_DIMENSIONS) == consultations
+        assert _figures(key, D.JOINED, D.TRAININGS, D.PARTICIPATIONS) == {
+            (D.JOINED, "2026-05-01"): (1, 0),  # left in May 2026: no longer active
+            (D.TRAININGS, ""): (1, 0),
+            (D.PARTICIPATIONS, ""): (1, 0),
+        }
+        assert sum(n for n, _k in _figures(key, D.PAID).values()) == 1
+        october = period_for("month", 2026, month=10)
+        assert _rows(build_report(user=world.staff, regions=[world.owl], period=october)) == _rows(
+            raw_report(user=world.staff, regions=[world.owl], period=october)
+        )
+        assert RollupMonth.objects.get(region=world.owl, month=april).closed
+        rollups.rebuild()
+
+
+def test_a_month_closed_by_the_migration_gets_its_other_figures_from_a_rebuild(world):
+    """Migration 0003 turned the stored counts of closed years into consultation rows only and closed
+    their months; ``rebuild_rollups`` (run once after it) fills in the Lotsen, trainings and claims."""
+    tz = timezone.get_current_timezone()
+    march = datetime.date(2020, 3, 1)
+    key = (world.owl.pk, march)
+    with rollups.suspended():  # the records of 2020 as they were before the migration: no rollup rows
+        joiner = f.LotseFactory(region=world.owl, joined_on=datetime.date(2020, 3, 2))
+        training = f.EventFactory(region=world.owl, starts_at=datetime.datetime(2020, 3, 9, 17, tzinfo=tz))
+        f.AttendanceFactory(event=training, lotse=joiner, status=Attendance.Status.ATTENDED)
+    # what the migration wrote: the stored consultation counts, the month closed
+    MonthlyCount.objects.bulk_create(
+        [
+            MonthlyCount(region=world.owl, month=march, dimension=D.CONSULTATIONS, n=5, key_sum=99),
+            MonthlyCount(region=world.owl, month=march, dimension=D.MODE, value="in_person", n=5, key_sum=99),
+        ]
+    )
+    RollupMonth.objects.create(region=world.owl, month=march, closed=True)
+
+    call_command("rebuild_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert _figures(key, *MonthlyCount.CONSULTATION_DIMENSIONS) == {
+        (D.CONSULTATIONS, ""): (5, 99),
+        (D.MODE, "in_person"): (5, 99),
+    }
+    assert _figures(key, D.JOINED, D.TRAININGS, D.PARTICIPATIONS) == {
+        (D.JOINED, ""): (1, 0),
+        (D.TRAININGS, ""): (1, 0),
+        (D.PARTICIPATIONS, ""): (1, 0),
+    }
+
+
+def _rollup_locks(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'INSERT INTO "reports_rollupmonth"' in q["sql"]]
+
+
+def test_a_delete_with_its_cascade_refreshes_its_months_once(world):
+    """Deleting many rows (a queryset, an event with its attendances) refreshes the region-months once,
+    sorted, not once per row in the order the rows come: two such deletes never deadlock."""
+    tz = timezone.get_current_timezone()
+    events = [
+        f.EventFactory(region=world.owl, starts_at=datetime.datetime(2026, month, 3, 17, tzinfo=tz))
+        for month in (9, 7, 5)
+    ]
+    for event in events:
+        for lotse in (world.lotse_a, world.lotse_b, world.lotse_siegen):
+            f.AttendanceFactory(event=event, lotse=lotse, status=Attendance.Status.ATTENDED)
+    regions = report_regions(world.staff)
+    period = period_for("year", 2026)
+
+    with CaptureQueriesContext(connection) as queries:
+        Attendance.objects.filter(lotse=world.lotse_siegen).delete()
+    assert len(_rollup_locks(queries)) == 1
+    with CaptureQueriesContext(connection) as queries:
+        events[0].delete()
+    assert len(_rollup_locks(queries)) == 1
+    assert _rows(build_report(user=world.staff, regions=regions, period=period)) == _rows(
+        raw_report(user=world.staff, regions=regions, period=period)
+    )
+
+
+def test_a_coalesced_block_refreshes_once_at_its_end(world):
+    with CaptureQueriesContext(connection) as queries, coalesced():
+        for month in (11, 4, 8):
+            f.ConsultationFactory(lotse=world.lotse_a, date=datetime.date(2026, month, 2))
+            f.ConsultationFactory(lotse=world.lotse_siegen, date=datetime.date(2026, month, 2))
+        assert not _rollup_locks(queries)  # nothing yet: at the end, in the same transaction
+    assert len(_rollup_locks(queries)) == 1
+    regions = report_regions(world.staff)
+    period = period_for("year", 2026)
+    assert _rows(build_report(user=world.staff, regions=regions, period=period)) == _rows(
+        raw_report(user=world.staff, regions=regions, period=period)
+    )
