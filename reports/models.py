@@ -71,8 +71,10 @@ class MonthlyCount(models.Model):
     one reporting dimension and value (consultations by topic "job_search", claims paid of kind "uel", …)
     with its count ``n``, for consultations the sum of the records' cell keys (``key_sum``, so the report
     perturbs exactly as from the records, ``reports.privacy``) and for money and hours an ``amount``.
-    Nothing about a single client is kept (no age, gender, country), so the rows stay when retention deletes
-    a closed year's consultations (``RollupMonth.closed``).
+    Nothing about a single client is kept: consultations are counted per region and month only, by topic,
+    mode, language, kind of referral and age group (the client's age band, never a birth date; gender and
+    country are not counted), and every count is shown with cell-key noise. So the rows stay when retention
+    deletes a closed year's consultations (``RollupMonth.closed``).
     """
 
     class Dimension(models.TextChoices):
@@ -81,6 +83,8 @@ class MonthlyCount(models.Model):
         MODE = "mode", _("consultations by mode")
         LANGUAGE = "language", _("consultations by language")
         REFERRAL = "referral", _("consultations by referral")
+        #: by the client's age band (``Consultation.AgeBand``, "na" not stated)
+        AGE = "age", _("consultations by age group")
         #: Lotsen who joined in the month (not candidates), by the month they left ("" still on the roster)
         JOINED = "joined", _("Lotsen joined")
         TRAININGS = "trainings", _("trainings and hours")
@@ -97,6 +101,7 @@ class MonthlyCount(models.Model):
         Dimension.MODE,
         Dimension.LANGUAGE,
         Dimension.REFERRAL,
+        Dimension.AGE,
     )
 
     region = models.ForeignKey(
@@ -104,7 +109,8 @@ class MonthlyCount(models.Model):
     )
     month = models.DateField(_("month"))
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
-    #: the category within the dimension: a topic, mode, language id, kind of referral or of allowance …
+    #: the category within the dimension: a topic, mode, language id, kind of referral, age band or kind of
+    #: allowance …
     value = models.CharField(_("value"), max_length=30, blank=True)
     n = models.PositiveIntegerField(_("count"), default=0)
     key_sum = models.BigIntegerField(_("sum of record keys"), default=0)

@@ -1,8 +1,9 @@
 """The reports' rollups: every monthly figure per region, kept current in the transaction that changes it.
 
-``MonthlyCount`` holds, per region and month, the consultations (in total, by topic, mode, language and
-referral, each with its records' cell-key sum), the Lotsen who joined (by the month they left), trainings and
-hours, participations, certificates and the approved and paid allowance claims (by kind of tax allowance).
+``MonthlyCount`` holds, per region and month, the consultations (in total, by topic, mode, language,
+referral and age group, each with its records' cell-key sum), the Lotsen who joined (by the month they
+left), trainings and hours, participations, certificates and the approved and paid allowance claims (by
+kind of tax allowance).
 ``reports.selectors.build_report`` reads only these rows, so its cost depends on regions × months, not on
 the number of records.
 
@@ -138,7 +139,8 @@ def compute(keys: set[Key]) -> list[MonthlyCount]:
         figure[1] += key_sum or 0
         figure[2] += amount or 0
 
-    # consultations: one scan, grouped by mode, language and kind of referral, topics counted conditionally
+    # consultations: one scan, grouped by mode, language, kind of referral and age band, topics counted
+    # conditionally
     aggregates = {"c_n": Count("id"), "c_keys": Sum("cell_key")}
     for topic, field in TOPIC_FIELDS.items():
         aggregates[f"c_{topic}"] = Count("id", filter=Q(**{field: True}))
@@ -146,7 +148,7 @@ def compute(keys: set[Key]) -> list[MonthlyCount]:
     for row in (
         Consultation.objects.filter(region_id__in=regions, date__gte=first, date__lte=last)
         .annotate(m=TruncMonth("date"))
-        .values("region_id", "m", "mode", "language_id", "referral__kind")
+        .values("region_id", "m", "mode", "language_id", "referral__kind", "age_band")
         .annotate(**aggregates)
         .order_by()
     ):
@@ -155,6 +157,7 @@ def compute(keys: set[Key]) -> list[MonthlyCount]:
         add(region, month, D.MODE, row["mode"], n, key_sum)
         add(region, month, D.LANGUAGE, str(row["language_id"] or ""), n, key_sum)
         add(region, month, D.REFERRAL, row["referral__kind"] or "", n, key_sum)
+        add(region, month, D.AGE, row["age_band"], n, key_sum)
         for topic in TOPIC_FIELDS:
             add(region, month, D.TOPIC, topic, row[f"c_{topic}"], row[f"c_{topic}_keys"])
 
@@ -373,7 +376,16 @@ def _partner_changed(old: dict, new: dict, pk) -> set[Key]:
 #: model: (the fields that matter, the region-months a state counts in, what else a change of it touches)
 TRACKED = {
     Consultation: (
-        ("region_id", "date", "mode", "language_id", "referral_id", "cell_key", *TOPIC_FIELDS.values()),
+        (
+            "region_id",
+            "date",
+            "mode",
+            "language_id",
+            "referral_id",
+            "age_band",
+            "cell_key",
+            *TOPIC_FIELDS.values(),
+        ),
         _consultation_keys,
         None,
     ),

@@ -23,6 +23,8 @@ Definitions (also in README "Reports"):
   tax-free cap (of each claim's kind, valid in the period's last year) per claimed month.
 - *Active Lotsen*: on the roster in the period (joined on or before its end, not left before its start,
   not a candidate); month by month the same for each month.
+- *Age group*: the client's age band as the Lotse logged it (``Consultation.AgeBand``); "not stated" when it
+  was not given, and for the months retention closed before age groups were counted (their ages were gone).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from allowances import rules
@@ -149,7 +152,8 @@ class Figures:
 
     ``counts``: consultation cells as ``key: (count, sum of the records' cell keys)``; the keys are
     ``("n", region)``, ``("topic", region, topic)``, ``("mode", region, mode)``,
-    ``("lang", region, language id or None)``, ``("ref", region, kind of institution or "none")`` and
+    ``("lang", region, language id or None)``, ``("ref", region, kind of institution or "none")``,
+    ``("age", region, age band)`` (``Consultation.AgeBand``, "na" not stated) and
     ``("month", region, month)``. The rest per region: ``active`` (``{"period": n, month: n, …}``),
     ``trainings`` (count, hours), ``participations``, ``certificates``, and ``allowances`` as rows
     ``(region, kind of tax allowance, approved, paid, claims)``.
@@ -176,7 +180,7 @@ def rollup_figures(user, regions: list[Region], period: Period) -> Figures:
     counts = MonthlyCount.objects.visible_to(user).filter(region_id__in=region_ids)
     in_period = counts.filter(month__gte=period.start.replace(day=1), month__lte=period.end)
     figures = Figures()
-    category = {D.TOPIC: "topic", D.MODE: "mode", D.LANGUAGE: "lang", D.REFERRAL: "ref"}
+    category = {D.TOPIC: "topic", D.MODE: "mode", D.LANGUAGE: "lang", D.REFERRAL: "ref", D.AGE: "age"}
     # 1. everything counted per region and category over the period (one query)
     for row in (
         in_period.exclude(dimension=D.JOINED)
@@ -289,6 +293,8 @@ def tabulate(*, user, regions: list[Region], period: Period, figures: Figures) -
             count(("lang", region_id, column), 0, 0)
         for kind in [*PartnerInstitution.Kind.values, "none"]:
             count(("ref", region_id, kind), 0, 0)
+        for band in Consultation.AgeBand.values:
+            count(("age", region_id, band), 0, 0)
     for month in period.months:
         count(("month", month), 0, 0)
     for key, (n, keys) in figures.counts.items():
@@ -304,7 +310,7 @@ def tabulate(*, user, regions: list[Region], period: Period, figures: Figures) -
             count(key, n, keys)
     if not single:  # the totals row: its own cells (all regions' records together), perturbed on their own
         for key in list(cells):
-            if key[0] in {"n", "topic", "mode", "lang", "ref"}:
+            if key[0] in {"n", "topic", "mode", "lang", "ref", "age"}:
                 count((key[0], None, *key[2:]), cells[key], key_sums[key])
     shown = perturb_counts(cells, key_sums)
     active = figures.active
@@ -427,6 +433,17 @@ def tabulate(*, user, regions: list[Region], period: Period, figures: Figures) -
             )
             for k in kinds
         ]
+        + [consultations_column],
+        rows,
+        totals,
+    )
+    bands = Consultation.AgeBand.values
+    rows, totals = grid("age", bands)
+    tables["ages"] = Table(
+        "ages",
+        str(_("Consultations by age group")),
+        region_header,
+        [Column(b, capfirst(str(Consultation.AgeBand(b).label)), "count") for b in bands]
         + [consultations_column],
         rows,
         totals,

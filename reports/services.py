@@ -122,6 +122,7 @@ def pdf_context(report) -> dict:
         "side_tables": [
             (report.tables["topics"].title, totals_of("topics")),
             (report.tables["modes"].title, totals_of("modes")),
+            (report.tables["ages"].title, totals_of("ages")),
         ],
         "notes": NOTES,
     }

@@ -16,7 +16,7 @@ from reports.models import ReportExport
 from reports.privacy import NOTES
 from reports.selectors import build_report
 
-EXPORT_TABLES = ("regions", "topics", "languages", "modes", "referrals", "trend")
+EXPORT_TABLES = ("regions", "topics", "languages", "modes", "referrals", "ages", "trend")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

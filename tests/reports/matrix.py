@@ -33,6 +33,7 @@ CASES = [
     Case("reports:index", COORDINATORS_ONLY, query="?period=month&year=2023&month=3"),
     Case("reports:export", COORDINATORS_ONLY, kwargs=lambda w: {"table": "regions", "fmt": "csv"}),
     Case("reports:export", COORDINATORS_ONLY, kwargs=lambda w: {"table": "trend", "fmt": "xlsx"}),
+    Case("reports:export", COORDINATORS_ONLY, kwargs=lambda w: {"table": "ages", "fmt": "csv"}),
     Case(
         "reports:export",
         expect(lotse_a=403, lotse_b=403, coordinator=404, other_coordinator=404, staff=404),

@@ -55,9 +55,9 @@ def raw_figures(user, regions, period: Period) -> Figures:
             put(("mode", region, mode), f"m_{mode}")
         for index, month in enumerate(period.months):
             put(("month", region, month), f"month_{index}")
-    for group, key in (("language_id", "lang"), ("referral__kind", "ref")):
+    for group, key in (("language_id", "lang"), ("referral__kind", "ref"), ("age_band", "age")):
         for row in consultations.values("region_id", group).annotate(**_counted("n")).order_by():
-            value = row[group] if key == "lang" else (row[group] or "none")
+            value = (row[group] or "none") if key == "ref" else row[group]
             figures.counts[(key, row["region_id"], value)] = (row["n"], row["n_keys"])
 
     for row in (

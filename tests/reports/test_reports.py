@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -285,6 +286,84 @@ def test_xlsx_export_has_numeric_cells_and_the_same_figures(staff_client, figure
     ]
 
 
+def _age_labels():
+    """The age groups' column headers as the German report shows them: "Unter 25", …, "Keine Angabe"."""
+    return [
+        capfirst(text)
+        for text in _german("under 25", "25–34", "35–44", "45–54", "55 and older", "not stated")
+    ]
+
+
+def _set_ages(figures):
+    """OWL's 12 March consultations: 4 under 25, 6 aged 25–34 (the factory's), 2 without an age; Siegen's 7
+    all 25–34. Saved one by one, as a Lotse's correction would be: the rollups must follow the age alone."""
+    owl = Consultation.objects.filter(region=figures.owl, date__year=YEAR).order_by("pk")
+    for index, consultation in enumerate(owl):
+        if index < 4 or index >= 10:
+            consultation.age_band = "u25" if index < 4 else Consultation.AgeBand.NOT_STATED
+            consultation.save(update_fields=["age_band"])
+
+
+def test_consultations_by_age_group_hand_counted_on_screen_and_in_exports(staff_client, figures):
+    _set_ages(figures)
+    response, report = _report(staff_client)
+    ages = report.tables["ages"]
+    assert [c.label for c in ages.columns] == [*_age_labels(), *_german("Consultations")]
+    owl = [
+        _owl(figures, 4, age_band="u25"),
+        _owl(figures, 6, age_band="25_34"),
+        0,
+        0,
+        0,
+        _owl(figures, 2, age_band="na"),
+        _owl(figures, 12),
+    ]
+    siegen = _siegen(figures, 7)
+    assert [row.values for row in ages.all_rows] == [
+        owl,
+        [0, siegen, 0, 0, 0, 0, siegen],
+        # the totals row: cells of their own (all regions' records in the band)
+        [
+            owl[0],
+            shown(13, age_band="25_34", **IN_YEAR),
+            0,
+            0,
+            0,
+            owl[5],
+            shown(19, **IN_YEAR),
+        ],
+    ]
+    assert _german("Consultations by age group")[0] in response.content.decode()
+    assert reverse("reports:export", kwargs={"table": "ages", "fmt": "csv"}) in response.content.decode()
+
+    url = reverse("reports:export", kwargs={"table": "ages", "fmt": "csv"})
+    rows = _csv_rows(staff_client.get(url, YEAR_QUERY))
+    assert rows[0] == [*_german("Region"), *_age_labels(), *_german("Consultations")]
+    assert rows[1:] == [
+        ["Ostwestfalen-Lippe", *map(str, owl)],
+        ["Siegen-Wittgenstein/Olpe", "0", str(siegen), "0", "0", "0", "0", str(siegen)],
+        [_german("Total")[0], *map(str, ages.totals.values)],
+    ]
+    xlsx = staff_client.get(reverse("reports:export", kwargs={"table": "ages", "fmt": "xlsx"}), YEAR_QUERY)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert sheet.title == _german("Consultations by age group")[0]
+    assert [c.value for c in sheet[2]] == ["Ostwestfalen-Lippe", *owl]
+
+
+def test_a_coordinators_age_groups_are_their_regions_only(coordinator_client, figures):
+    _set_ages(figures)
+    url = reverse("reports:export", kwargs={"table": "ages", "fmt": "csv"})
+    rows = _csv_rows(coordinator_client.get(url, YEAR_QUERY))
+    assert [r[0] for r in rows[1:]] == ["Ostwestfalen-Lippe"]  # one region: no totals row of others
+    assert rows[1][1:] == [str(_owl(figures, 4, age_band="u25")), str(_owl(figures, 6, age_band="25_34"))] + [
+        "0",
+        "0",
+        "0",
+        str(_owl(figures, 2, age_band="na")),
+        str(_owl(figures, 12)),
+    ]
+
+
 def test_coordinator_export_contains_only_own_region(coordinator_client, figures):
     url = reverse("reports:export", kwargs={"table": "regions", "fmt": "csv"})
     rows = _csv_rows(coordinator_client.get(url, {**YEAR_QUERY, "region": figures.siegen.pk}))
@@ -310,6 +389,9 @@ def test_pdf_summary_is_rendered_by_the_task(staff_client, figures, django_captu
     text = reader.pages[0].extract_text()
     total = str(shown(19, **IN_YEAR))
     assert "Ostwestfalen-Lippe" in text and total in text and _german("Consultations")[0] in text
+    # the side tables: consultations by topic, mode and age group (a title may wrap in its column)
+    words = " ".join(text.split())
+    assert all(label in words for label in [*_german("Consultations by age group"), *_age_labels()])
     assert str(YEAR) in text
 
 
