@@ -10,6 +10,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -242,7 +243,9 @@ def _play(world, consultations, edits, claims, trainings, later):
 
     # later changes through ordinary saves and the services' bulk paths
     if later["all_present"] and events:
-        mark_all_present(event=events[0], acting_user=world.staff)
+        # pressed on the day (the button closes the day after the event)
+        with time_machine.travel(events[0].starts_at + datetime.timedelta(hours=1)):
+            mark_all_present(event=events[0], acting_user=world.staff)
     for index, status in later["claim_status"]:
         if index < len(made_claims):
             made_claims[index].status = status
@@ -343,7 +346,8 @@ def test_all_present_counts_as_participations(world):
         f.AttendanceFactory(event=event, lotse=lotse)  # registered: no participation yet
     period = period_for("month", 2026, month=10)
 
-    assert len(mark_all_present(event=event, acting_user=world.coordinator)) == 2
+    with time_machine.travel(event.starts_at + datetime.timedelta(hours=1)):  # on the day
+        assert len(mark_all_present(event=event, acting_user=world.coordinator)) == 2
 
     assert _figures((world.owl.pk, datetime.date(2026, 10, 1)), D.PARTICIPATIONS) == {
         (D.PARTICIPATIONS, ""): (2, 0)
