@@ -82,8 +82,15 @@ def statement(rng: random.Random, year: int) -> dict:
         ],
         "total": eur(total),
         "caps": [
-            (KIND_LABELS[kind], eur(total), eur(cap), percent((total * 100 / cap).quantize(Decimal("0.1"))))
+            (
+                KIND_LABELS[kind],
+                eur(total),
+                eur(cap),
+                percent((total * 100 / cap).quantize(Decimal("0.1"))),
+                eur(total - cap) if total > cap else "",
+            )
         ],
+        "not_covered": eur(total - cap) if total > cap else "",
         "issued_on": f"10.01.{year + 1}",
         "signer_name": "Claudia Koordinat",
         "signer_role": "Regionalagentur OWL",
