@@ -389,3 +389,37 @@ def test_the_statements_of_an_anonymised_lotse_do_not_come_back(world, paid_year
     anonymise_lotse(lotse=world.lotse_a, acting_user=world.staff)
     assert render_missing_statements.delay().get() == 0
     assert not ClaimStatement.objects.exclude(file="").exists()
+
+
+def test_a_year_of_monthly_payments_with_the_excess_note_fits_on_one_page():
+    """Twelve monthly payments, the previous December's and a correction (14 rows), an amount above the cap
+    and a right-to-left name: the year-end statement is still one page (the renderer refuses a second one,
+    which would fail the statement of everyone paid every month)."""
+    from billing.statements import YEAR_END_TEMPLATE
+    from certificates.documents import qr_data_uri, render_pages
+
+    url = "https://lotsenportal.example.org/verify/ABCD-EFGH-JKLM/"
+    document = {
+        "programme_name": "Interkulturelle Arbeitsmarktlotsen NRW",
+        "region": "Ostwestfalen-Lippe",
+        "coordinating_body": "Regionalagentur OWL",
+        "place": "Bielefeld",
+        "holder_name": "فاطمة الزهراء",
+        "holder_dir": "rtl",
+        "year": 2025,
+        "version": 2,
+        "rows": [("Dezember 2025", "250,00 €", "05.12.2025", "LP-OWL-2025-12-0001")] * 14,
+        "total": "3.500,00 €",
+        "caps": [("Ehrenamtspauschale (§ 3 Nr. 26a EStG)", "3.500,00 €", "840,00 €", "416,7 %", "2.660 €")],
+        "not_covered": "2.660,00 €",
+        "issued_on": "10.01.2026",
+        "signer_name": "Claudia Koordinat",
+        "signer_role": "Koordination, Auszahlung der Aufwandsentschädigungen, Regionalagentur OWL",
+        "verification_code": "ABCD-EFGH-JKLM",
+        "verify_url": url,
+        "qr_data_uri": qr_data_uri(url),
+    }
+
+    (pdf,) = render_pages(YEAR_END_TEMPLATE, [document], ["Jahresbescheinigung"])
+
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
