@@ -7,7 +7,6 @@ statements; another region's object is a 404.
 
 import io
 import logging
-import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +27,7 @@ from billing.models import BillingRun, YearEndBatch, YearEndStatement
 from lotsen.models import Lotse
 from portal.access import coordinators_only, works_in_coordination
 from portal.exports import spreadsheet_text
+from portal.zipstream import zip_stream
 
 logger = logging.getLogger(__name__)
 
@@ -245,33 +245,9 @@ def year_end_batch(request, pk: int):
     return render(request, template, {"batch": batch, "progress": batch.progress(), "statements": statements})
 
 
-class _ZipStream(io.RawIOBase):
-    def __init__(self):
-        self._buffer = bytearray()
-
-    def writable(self):
-        return True
-
-    def write(self, data):
-        self._buffer += data
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self._buffer = bytes(self._buffer), bytearray()
-        return data
-
-
-def _zip_entries(statements):
-    stream = _ZipStream()
-    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for statement in statements:
-            name = slugify(statement.lotse.full_name, allow_unicode=True) or "lotse"
-            info = zipfile.ZipInfo(f"{name}-{statement.year}-{statement.verification_code}.pdf")
-            with statement.file.open("rb") as source, archive.open(info, mode="w") as target:
-                while chunk := source.read(64 * 1024):
-                    target.write(chunk)
-                    yield stream.take()
-    yield stream.take()
+def _archive_name(statement) -> str:
+    name = slugify(statement.lotse.full_name, allow_unicode=True) or "lotse"
+    return f"{name}-{statement.year}-{statement.verification_code}.pdf"
 
 
 @coordinators_only
@@ -295,7 +271,9 @@ def year_end_batch_zip(request, pk: int):
         rows=len(statements),
         region_ids={batch.region_id},
     )
-    response = StreamingHttpResponse(_zip_entries(statements), content_type="application/zip")
+    response = StreamingHttpResponse(
+        zip_stream((_archive_name(s), s.file) for s in statements), content_type="application/zip"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="jahresbescheinigungen-{batch.year}-{batch.pk}.zip"'
     )

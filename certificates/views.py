@@ -1,5 +1,3 @@
-import zipfile
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +17,7 @@ from certificates.models import Certificate, CertificateBatch
 from lotsen.models import Lotse
 from portal.access import get_editable_or_403, require_coordination, works_in_coordination
 from portal.queue import QueueUnavailable
+from portal.zipstream import zip_stream
 
 QUEUE_DOWN = gettext_lazy(
     "The certificate service is not reachable right now, so nothing was issued. Please try again in a few "
@@ -204,41 +203,9 @@ def batch_detail(request, pk: int):
     return render(request, template, {"batch": batch, "progress": progress, "certificates": certificates})
 
 
-class _ZipStream:
-    """A write-only file for zipfile that hands the written bytes on to the streaming response."""
-
-    def __init__(self):
-        self._chunks: list[bytes] = []
-        self._position = 0
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        self._position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self._position
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self._chunks = b"".join(self._chunks), []
-        return data
-
-
-def _zip_entries(certificates):
-    stream = _ZipStream()
-    # PDFs are compressed already: store them, so the ZIP streams at disk speed.
-    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
-            name = slugify(certificate.lotse.full_name, allow_unicode=True) or "lotse"
-            info = zipfile.ZipInfo(f"{name}-{certificate.verification_code}.pdf")
-            with certificate.file.open("rb") as source, archive.open(info, mode="w") as target:
-                while chunk := source.read(64 * 1024):
-                    target.write(chunk)
-                    yield stream.take()
-    yield stream.take()
+def _archive_name(certificate) -> str:
+    name = slugify(certificate.lotse.full_name, allow_unicode=True) or "lotse"
+    return f"{name}-{certificate.verification_code}.pdf"
 
 
 def batch_zip(request, pk: int):
@@ -260,7 +227,9 @@ def batch_zip(request, pk: int):
         rows=len(certificates),
         region_ids={batch.region_id} if batch.region_id else {c.lotse.region_id for c in certificates},
     )
-    response = StreamingHttpResponse(_zip_entries(certificates), content_type="application/zip")
+    response = StreamingHttpResponse(
+        zip_stream((_archive_name(c), c.file) for c in certificates), content_type="application/zip"
+    )
     response["Content-Disposition"] = f'attachment; filename="certificates-{batch.pk}.zip"'
     return response
 
