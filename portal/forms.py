@@ -6,6 +6,9 @@ import functools
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +42,58 @@ def label_empty_choices(form: forms.BaseForm) -> None:
                 field.choices = [
                     (value, EMPTY_CHOICE_LABEL if label == DASHES else label) for value, label in choices
                 ]
+
+
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _attributes(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html in Python: name="value", a bare name for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _select(widget: dict) -> SafeString:
+    """The markup of Django's select.html and select_option.html, written without a template per option.
+    Everything that comes from outside is escaped here (names, values, labels) as the templates would."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
+            f"{conditional_escape(option['label'])}</option>\n"
+            for option in options
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value from outside is escaped above)
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer, except that a select is written in Python: the stock template includes a
+    template per option, which made a claims queue with a filter of some hundred Lotsen spend four fifths of
+    its time on that one field (``make bench-load``). The markup is the same
+    (tests/portal/test_form_renderer.py compares both); selects with their own templates go the usual way."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if (
+            template_name == SELECT_TEMPLATE
+            and widget is not None
+            and all(
+                option["template_name"] == OPTION_TEMPLATE
+                for _group, options, _index in widget["optgroups"]
+                for option in options
+            )
+        ):
+            return _select(widget)
+        return super().render(template_name, context, request)
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):

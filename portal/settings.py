@@ -119,6 +119,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Django's renderer, with selects written in Python (portal.forms.FormRenderer: filters of many Lotsen).
+FORM_RENDERER = "portal.forms.FormRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
