@@ -135,6 +135,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def lotse_profile(self):
         """The Lotse record linked to this login, or None."""
+        if "lotse" in self._state.fields_cache:  # read with the user (accounts.backends.PortalBackend)
+            return self._state.fields_cache["lotse"]
         # lotsen.Lotse, reached through its one-to-one field to the user (accounts imports nothing above it)
         lotse_model = self._meta.get_field("lotse").related_model
         return lotse_model.objects.filter(user=self).select_related("region").first()

@@ -53,7 +53,7 @@ def accept_invitation(request, uidb64: str, token: str):
     if request.method == "POST" and form.is_valid():
         user = services.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
         del request.session[INVITATION_SESSION_TOKEN]
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.PortalBackend")
         messages.success(request, _("Welcome! Your password is set."))
         return redirect("dashboard")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invited_user": user})

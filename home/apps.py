@@ -8,3 +8,8 @@ class HomeConfig(AppConfig):
 
     name = "home"
     verbose_name = _("Start page")
+
+    def ready(self):
+        from home import lotse_start
+
+        lotse_start.connect()

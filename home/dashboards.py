@@ -4,13 +4,16 @@ the figures come from the apps' selectors, always through visible_to(user)."""
 import datetime
 from urllib.parse import urlencode
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from allowances.models import AllowanceClaim
 from certificates.models import Certificate
 from events.models import Attendance, Event
+from home import lotse_start
 from home.selectors import Trend, dashboard_figures
 from lotsen.models import Consultation, minutes_as_hours
 from regions.models import Region
@@ -80,46 +83,85 @@ def staff_dashboard(user) -> dict:
     return coordinator_dashboard(user)
 
 
-def lotse_dashboard(user) -> dict:
-    """The Lotse's start page: log a consultation first, then this month, the open claim, events."""
-    lotse = user.lotse_profile
-    today = timezone.localdate()
+def _lotse_figures(user, lotse, today: datetime.date):
+    """What the Lotse's start page counts (home.lotse_start caches it): -> (figures, when the first listed
+    upcoming event ends)."""
     month_totals = Consultation.objects.visible_to(user).filter(lotse=lotse).in_month(today).totals()
-    # The most recent claim that still needs the Lotse or the coordinator (not yet paid).
-    open_claim = (
+    unpaid = list(
         AllowanceClaim.objects.visible_to(user)
         .filter(lotse=lotse)
         .exclude(status=AllowanceClaim.Status.PAID)
         .order_by("-month")
-        .first()
-    )
-    # Rejected claims wait for the Lotse: shown first, with the coordinator's reason and the way to fix them.
-    rejected_claims = list(
-        AllowanceClaim.objects.visible_to(user)
-        .filter(lotse=lotse, status=AllowanceClaim.Status.REJECTED)
-        .order_by("-month")[:3]
+        .values_list("pk", "month", "status")
     )
     tomorrow = today + datetime.timedelta(days=1)
-    # The events the Lotse is registered for that take place tomorrow: a reminder at the top.
-    events_tomorrow = list(
-        Attendance.objects.visible_to(user)
+    events_tomorrow = [
+        attendance.event
+        for attendance in Attendance.objects.visible_to(user)
         .filter(lotse=lotse, status=Attendance.Status.REGISTERED, event__starts_at__date=tomorrow)
         .select_related("event")
         .order_by("event__starts_at")
-    )
-    return {
-        "lotse": lotse,
-        "rejected_claims": rejected_claims,
-        "events_tomorrow": [attendance.event for attendance in events_tomorrow],
-        "upcoming_events": list(Event.objects.visible_to(user).upcoming().select_related("region")[:5]),
-        "consultations_this_month": month_totals["count"],
-        "hours_this_month": minutes_as_hours(month_totals["minutes"]),
-        "open_claim": open_claim,
-        "this_month": today.replace(day=1),
-        "certificates_count": Certificate.objects.visible_to(user)
+    ]
+    upcoming = list(Event.objects.visible_to(user).upcoming().select_related("region")[:5])
+    figures = {
+        "consultations": month_totals["count"],
+        "minutes": month_totals["minutes"],
+        # The most recent claim that still needs the Lotse or the coordinator (not yet paid).
+        "open_claim": unpaid[0] if unpaid else None,
+        # Rejected claims wait for the Lotse (the three most recent); their reasons are read fresh.
+        "rejected_claim_ids": [
+            pk for pk, _month, status in unpaid if status == AllowanceClaim.Status.REJECTED
+        ][:3],
+        "events_tomorrow": events_tomorrow,
+        "upcoming_events": upcoming,
+        "certificates": Certificate.objects.visible_to(user)
         .filter(lotse=lotse, status=Certificate.Status.ISSUED)
         .count(),
     }
+    return figures, min((event.ends_at for event in upcoming), default=None)
+
+
+def _lotse_start(user, lotse, today: datetime.date):
+    """The cached part of the start page, rendered: -> ({"html", "rejected_claim_ids"}, when it must go)."""
+    figures, first_event_ends = _lotse_figures(user, lotse, today)
+    open_claim = None
+    if figures["open_claim"]:
+        pk, month, status = figures["open_claim"]
+        open_claim = AllowanceClaim(pk=pk, lotse=lotse, month=month, status=status)  # month and status shown
+    html = render_to_string(
+        "dashboard/_lotse_start.html",
+        {
+            "events_tomorrow": figures["events_tomorrow"],
+            "upcoming_events": figures["upcoming_events"],
+            "consultations_this_month": figures["consultations"],
+            "hours_this_month": minutes_as_hours(figures["minutes"]),
+            "open_claim": open_claim,
+            "this_month": today.replace(day=1),
+            "certificates_count": figures["certificates"],
+        },
+    )
+    return {"html": html, "rejected_claim_ids": figures["rejected_claim_ids"]}, first_event_ends
+
+
+def lotse_dashboard(user) -> dict:
+    """The Lotse's start page: a rejected claim first, then logging a consultation, this month, the open
+    claim, events. All but the greeting and the rejected claims (their reasons) is from home.lotse_start."""
+    lotse = user.lotse_profile
+    today = timezone.localdate()
+    start = lotse_start.cached(lotse, today, lambda: _lotse_start(user, lotse, today))
+    rejected_claims = (
+        list(
+            AllowanceClaim.objects.visible_to(user)
+            .filter(lotse=lotse, pk__in=start["rejected_claim_ids"])
+            .only("pk", "month", "rejection_reason")
+            .order_by("-month")
+        )
+        if start["rejected_claim_ids"]
+        else []
+    )
+    # rendered above by our own template (a SafeString), kept as a str by the cache
+    start_html = mark_safe(start["html"])  # noqa: S308
+    return {"lotse": lotse, "rejected_claims": rejected_claims, "start_html": start_html}
 
 
 BUILDERS = {"staff": staff_dashboard, "coordinator": coordinator_dashboard, "lotse": lotse_dashboard}

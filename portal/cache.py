@@ -1,8 +1,8 @@
 """The shared cache (Redis) that keeps the pages working while Redis is away.
 
 What the portal keeps in the cache is short-lived counting: login and guest-registration rate limits, the
-verification page's limit, allauth's "this TOTP code was used" marks, the worker's heartbeat. None of it is
-worth a 500. When Redis does not answer (connection refused, reset or a timeout: OPTIONS in settings keep
+verification page's limit, allauth's "this TOTP code was used" marks, the worker's heartbeat, and the Lotse's
+start page figures (home.lotse_start, not used while Redis is away). None of it is worth a 500. When Redis does not answer (connection refused, reset or a timeout: OPTIONS in settings keep
 these at one or two seconds), each call falls back to this process's own memory and Redis is left alone for
 ``RETRY_SECONDS``, so a request pays the timeout at most once, not once per cache call. Limits are then
 counted per gunicorn process instead of for the whole site (weaker, not off); a warning says so in the log

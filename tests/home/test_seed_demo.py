@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -109,9 +110,10 @@ def test_the_2014_programme_and_the_current_year():
     assert coordinator["upcoming_events"]
     assert coordinator["figures"].claims_waiting > 0
     assert coordinator["figures"].consultations_this_month > 0
-    lotse = dashboards.lotse_dashboard(User.objects.get(email="lotse.owl@example.org"))
-    assert lotse["upcoming_events"]
-    assert lotse["consultations_this_month"] > 0
+    start = dashboards.lotse_dashboard(User.objects.get(email="lotse.owl@example.org"))["start_html"]
+    upcoming = start[start.index('id="upcoming-heading"') :]
+    assert '<ul class="plain-list">' in upcoming  # events listed
+    assert int(re.search(r'data-testid="consultations-this-month">(\d+)<', start).group(1)) > 0
     ending_soon = Contract.objects.active().filter(
         ends_on__range=(today, today + datetime.timedelta(days=30))
     )

@@ -10,9 +10,11 @@ def test_dashboard_puts_logging_first_and_shows_month_claim_and_certificates(lot
     f.ConsultationFactory(lotse=world.lotse_b)
     response = lotse_client.get(reverse("dashboard"))
     html = response.content.decode()
-    assert response.context["consultations_this_month"] == 2
-    assert response.context["open_claim"] == world.claim
-    assert response.context["certificates_count"] == 1
+    assert 'data-testid="consultations-this-month">2<' in html
+    claim = world.claim
+    claim_url = reverse("me:claim_month", args=[claim.month.year, claim.month.month])
+    assert f'<a href="{claim_url}"><span class="figure figure--text">eingereicht</span>' in html
+    assert 'data-testid="certificates-count">1<' in html
     main = html[html.index('id="main"') :]
     first_link = main[main.index("<a ") :]
     assert first_link.split(">")[0].endswith(f'href="{reverse("me:consultation_create")}"')
