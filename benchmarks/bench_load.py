@@ -6,6 +6,7 @@
    compose file's worker count), the Celery worker, beat and nginx.
 2. Prepares this run's cast (benchmarks/load/prepare.py cast) and runs locust headless for LOAD_MINUTES
    (default 3) with benchmarks/load/locustfile.py.
+   The 110 users arrive over RAMP_SECONDS (default 10), as people do, not all in the same second.
 3. Saturation: SATURATE_SECONDS (default 20) of back-to-back requests to the Lotse's start page, then as long
    to a trivial view (/robots.txt) behind the same gunicorn; the ratio of their requests per second.
 4. Waits for the worker's queue to empty and checks that everything the users were told was saved is in the
@@ -46,15 +47,24 @@ def prepare(local: ProdLocal, *args: str) -> None:
     )
 
 
-def locust(local: ProdLocal, locustfile: Path, csv_prefix: Path, users: int, seconds: int, env: dict) -> dict:
-    """Run locust headless; return its CSV statistics by request name ("Aggregated" for all)."""
+def locust(
+    local: ProdLocal,
+    locustfile: Path,
+    csv_prefix: Path,
+    users: int,
+    seconds: int,
+    env: dict,
+    rate: float | None = None,
+) -> dict:
+    """Run locust headless with ``users`` arriving at ``rate`` per second (all at once by default); return its
+    CSV statistics by request name ("Aggregated" for all)."""
     subprocess.run(  # noqa: S603
         [LOCUST, "-f", str(locustfile), "--headless", "--only-summary", "--host", local.plan.base_url]
         + [
             "-u",
             str(users),
             "-r",
-            str(users),
+            str(rate or users),
             "-t",
             f"{seconds}s",
             "--csv",
@@ -116,7 +126,9 @@ def main() -> int:
         prepare(local, "cast", time.strftime("%Y%m%d-%H%M%S"), str(cast))
         log_in_everyone(local, cast)
         env = {"LOAD_CAST": str(cast), "LOAD_SAVED": str(saved)}
-        stats = locust(local, LOAD / "locustfile.py", work / "load", 110, int(minutes * 60), env)
+        # People do not all press Enter in the same second: the 110 arrive over RAMP_SECONDS (default 10).
+        ramp = float(os.environ.get("RAMP_SECONDS", "10"))
+        stats = locust(local, LOAD / "locustfile.py", work / "load", 110, int(minutes * 60), env, 110 / ramp)
         total = stats["Aggregated"]
         slowest = sorted(
             (row for name, row in stats.items() if name != "Aggregated"),

@@ -177,9 +177,9 @@ def check(cast_file: Path, saved_file: Path) -> list[str]:
     started = datetime.datetime.fromisoformat(data["started"])
     rows = [
         str(key)
-        for key in Consultation.objects.filter(lotse__in=load_lotsen, created_at__gte=started).values_list(
-            "submission_key", flat=True
-        )
+        for key in Consultation.objects.filter(
+            lotse__in=load_lotsen, created_at__gte=started, submission_key__isnull=False
+        ).values_list("submission_key", flat=True)
     ]
     sent = {item["key"] for item in saved if item["kind"] == "consultation_sent"} | set(keys)
     unconfirmed = [key for key in rows if key not in set(keys)]
