@@ -152,7 +152,7 @@ def lotse_dashboard(user) -> dict:
     rejected_claims = (
         list(
             AllowanceClaim.objects.visible_to(user)
-            .filter(lotse=lotse, pk__in=start["rejected_claim_ids"])
+            .filter(lotse=lotse, pk__in=start["rejected_claim_ids"], status=AllowanceClaim.Status.REJECTED)
             .only("pk", "month", "rejection_reason")
             .order_by("-month")
         )

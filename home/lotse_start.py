@@ -19,11 +19,12 @@ process's memory) nothing is cached: each process would see only its own changes
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -32,6 +33,8 @@ from certificates.models import Certificate
 from events.models import Attendance, Event
 from lotsen.models import Consultation, Lotse
 from portal.signals import rows_updated
+
+logger = logging.getLogger(__name__)
 
 #: The longest an entry is kept (seconds): a bound on staleness should a change ever bypass the signals.
 MAX_AGE = 120
@@ -57,7 +60,9 @@ def _entry_key(lotse_id: int, today: datetime.date) -> str:
 
 
 def _caching() -> bool:
-    return not getattr(cache, "is_degraded", False)
+    """Not while Redis is away, nor for MAX_AGE after (renewals made meanwhile did not reach it)."""
+    degraded_within = getattr(cache, "degraded_within", None)
+    return degraded_within is None or not degraded_within(MAX_AGE)
 
 
 def cached(lotse: Lotse, today: datetime.date, compute) -> dict:
@@ -72,6 +77,8 @@ def cached(lotse: Lotse, today: datetime.date, compute) -> dict:
     if entry is not None and None not in tags and entry[0] == tags:
         return entry[1]
     value, first_event_ends = compute()
+    if not _caching():  # Redis went away during this request: what was read may be this process's own memory
+        return value
     if None in tags:
         # No token yet (or evicted): start one; the next request caches under it.
         cache.add(lotse_key, uuid.uuid4().hex, TOKEN_AGE)
@@ -90,7 +97,12 @@ def cached(lotse: Lotse, today: datetime.date, compute) -> dict:
 
 def _renew(keys: list[str]) -> None:
     def renew():
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, TOKEN_AGE)
+        # A save must never fail because of the cache (portal.cache already falls back when Redis is away;
+        # this is for its other errors, e.g. a read-only replica during a failover). Entries then expire.
+        try:
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, TOKEN_AGE)
+        except Exception:
+            logger.warning("Start page tokens not renewed; cached start pages expire within %s s", MAX_AGE)
 
     renew()
     transaction.on_commit(renew)
@@ -107,8 +119,17 @@ def events_changed() -> None:
     _renew([EVENTS_KEY])
 
 
+def _remember_lotse(sender, instance, **kwargs):
+    """Before an update: the Lotse the row belonged to (a superuser may move it to another in the admin)."""
+    if instance.pk is not None and not instance._state.adding:
+        field = PER_LOTSE[sender]
+        instance._lotse_start_before = (
+            sender._base_manager.filter(pk=instance.pk).values_list(field, flat=True).first()
+        )
+
+
 def _row_changed(sender, instance, **kwargs):
-    lotsen_changed([getattr(instance, PER_LOTSE[sender])])
+    lotsen_changed([getattr(instance, PER_LOTSE[sender]), getattr(instance, "_lotse_start_before", None)])
 
 
 def _lotse_changed(sender, instance, **kwargs):
@@ -127,6 +148,8 @@ def _rows_updated(sender, pks, **kwargs):
 
 
 def connect() -> None:
+    for model in PER_LOTSE:
+        pre_save.connect(_remember_lotse, sender=model, dispatch_uid=f"home.lotse_start.{model.__name__}.pre")
     for action, signal in (("save", post_save), ("delete", post_delete)):
         for model in PER_LOTSE:
             signal.connect(

@@ -2,9 +2,10 @@
 
 What the portal keeps in the cache is short-lived counting: login and guest-registration rate limits, the
 verification page's limit, allauth's "this TOTP code was used" marks, the worker's heartbeat, and the Lotse's
-start page figures (home.lotse_start, not used while Redis is away). None of it is worth a 500. When Redis does not answer (connection refused, reset or a timeout: OPTIONS in settings keep
-these at one or two seconds), each call falls back to this process's own memory and Redis is left alone for
-``RETRY_SECONDS``, so a request pays the timeout at most once, not once per cache call. Limits are then
+start page figures (home.lotse_start, not used while Redis is away). None of it is worth a 500. When Redis
+does not answer (connection refused, reset or a timeout: OPTIONS in settings keep these at one or two
+seconds), each call falls back to this process's own memory and Redis is left alone for ``RETRY_SECONDS``,
+so a request pays the timeout at most once, not once per cache call. Limits are then
 counted per gunicorn process instead of for the whole site (weaker, not off); a warning says so in the log
 and the staff status page shows the cache as unreachable. Once Redis answers again, it is used again.
 """
@@ -58,6 +59,11 @@ class ResilientRedisCache(RedisCache):
     def is_degraded(self) -> bool:
         """True while this process uses its own memory because Redis did not answer."""
         return time.monotonic() < _down_until.get(self._location, 0.0)
+
+    def degraded_within(self, seconds: float) -> bool:
+        """True if this process used its own memory at any time in the last ``seconds`` (or does now): what
+        was written to Redis just before, or changed in the meantime, may not have reached it."""
+        return time.monotonic() < _down_until.get(self._location, float("-inf")) + seconds
 
     def ping(self) -> bool:
         """Ask Redis itself (never the fallback): True if it answers within the socket timeouts."""

@@ -7,8 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, escape
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,10 +53,17 @@ OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 def _attributes(attrs: dict) -> str:
     """django/forms/widgets/attrs.html in Python: name="value", a bare name for True, nothing for False."""
     return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def _shown(value) -> str:
+    """What {{ value }} prints: localised (numbers, dates) and escaped unless already safe."""
+    return conditional_escape(localize(template_localtime(value)))
 
 
 def _select(widget: dict) -> SafeString:
@@ -63,10 +72,10 @@ def _select(widget: dict) -> SafeString:
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
         parts.extend(
-            f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
-            f"{conditional_escape(option['label'])}</option>\n"
+            f'\n  <option value="{conditional_escape(option["value"])}"{_attributes(option["attrs"])}>'
+            f"{_shown(option['label'])}</option>\n"
             for option in options
         )
         if group_name:

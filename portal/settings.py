@@ -256,8 +256,8 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", defau
 # --------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # ModelBackend reading a session's user with their Lotse record (sessions of the plain ModelBackend from
-    # before end with the deployment: one new login).
+    # ModelBackend reading a session's user with their Lotse record (migration accounts 0003 moved the
+    # sessions of the plain ModelBackend it replaced over to it).
     "accounts.backends.PortalBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

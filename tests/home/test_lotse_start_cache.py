@@ -16,6 +16,7 @@ from lotsen.models import Consultation
 from lotsen.services.consultations import delete_consultation
 from portal.signals import rows_updated
 from tests import factories as f
+from tests.portal.test_health import redis_away  # noqa: F401 (a fixture: Redis on a port nobody listens on)
 
 
 def _count(html: str, testid: str) -> int:
@@ -101,6 +102,17 @@ def test_an_event_renamed_by_the_coordinator_shows_at_once(lotse_client, world, 
     assert "Sommerfest" in html and "Stammtisch" not in html
 
 
+def test_a_consultation_moved_to_another_lotse_leaves_this_page(lotse_client, world, cached):
+    """A superuser may correct the Lotse of a record in the admin: both pages change."""
+    before = _count(cached, "consultations-this-month")
+    consultation = Consultation.objects.filter(
+        lotse=world.lotse_a, date__month=timezone.localdate().month
+    ).first()
+    consultation.lotse = world.lotse_b
+    consultation.save()
+    assert _count(_page(lotse_client), "consultations-this-month") == before - 1
+
+
 def test_another_lotses_change_does_not_touch_this_page(
     lotse_client, world, cached, django_assert_max_num_queries
 ):
@@ -122,3 +134,17 @@ def test_figures_read_while_a_change_was_made_are_not_kept(world):
     assert lotse_start.cached(lotse, today, compute_during_a_change) == {"consultations": 1}
     assert lotse_start.cached(lotse, today, lambda: ({"consultations": 2}, None)) == {"consultations": 2}
     assert lotse_start.cached(lotse, today, lambda: ({"consultations": 3}, None)) == {"consultations": 2}
+
+
+@pytest.mark.usefixtures("redis_away")
+def test_nothing_is_cached_while_redis_is_away_nor_soon_after(world):
+    """Each process would keep its own entries and miss the others' changes (portal.cache's fallback)."""
+    from django.core.cache import cache
+
+    lotse, today = world.lotse_a, timezone.localdate()
+    lotse_start.lotsen_changed([lotse.pk])  # reaches only this process's memory
+    assert cache.degraded_within(lotse_start.MAX_AGE)
+    for n in (1, 2, 3):
+        assert lotse_start.cached(lotse, today, lambda n=n: ({"consultations": n}, None)) == {
+            "consultations": n
+        }

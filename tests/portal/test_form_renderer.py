@@ -1,8 +1,12 @@
 """portal.forms.FormRenderer writes selects in Python: the markup must be exactly Django's own."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 from lotsen.models import Lotse
 from portal.forms import FormRenderer
@@ -17,6 +21,11 @@ class Everything(forms.Form):
     )
     several = forms.MultipleChoiceField(choices=[(1, "eins"), (2, "zwei"), (3, "drei")], required=False)
     yes_no = forms.NullBooleanField()
+    # labels are printed as {{ }} prints them: localised; values as given, already-safe text not escaped twice
+    amounts = forms.ChoiceField(
+        choices=[(Decimal("1.5"), Decimal("1.5")), (mark_safe("a &amp; b"), datetime.date(2026, 1, 2))],
+        required=False,
+    )
 
 
 def both(form_class, data=None, **kwargs):
@@ -36,6 +45,7 @@ def test_selects_are_written_exactly_as_djangos_templates_write_them(data):
     assert "&lt;b&gt;" in str(fast["plain"])  # labels are escaped
     assert 'data-x="a&quot;b"' in str(fast["grouped"]) and " disabled" in str(fast["grouped"])
     assert "hidden" not in str(fast["grouped"])
+    assert ">1,5</option>" in str(fast["amounts"]) and 'value="a &amp; b"' in str(fast["amounts"])
 
 
 def test_a_model_choice_with_a_chosen_lotse_is_the_same_markup():
