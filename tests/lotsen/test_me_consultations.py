@@ -275,8 +275,8 @@ def test_list_never_shows_another_lotses_entries(lotse_b_client, world):
     assert response.context["total_count"] == 0
 
 
-# session, user, Lotse profile, totals, page count, page rows (+ coordinations for the nav role)
-QUERIES_FOR_THE_LIST = 7
+# session, user with their Lotse (accounts.backends), totals, page count, page rows, coordinations (nav)
+QUERIES_FOR_THE_LIST = 6
 
 
 @pytest.mark.parametrize("rows", [1, 60])
