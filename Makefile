@@ -58,7 +58,7 @@ browsers:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: browser tests will be skipped (they run in CI)"
 
-test: lock-check $(STAMP) compilemessages browsers
+test: lock-check lint $(STAMP) compilemessages browsers
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.test_settings
 	$(PY) -m pytest
 
