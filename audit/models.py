@@ -54,6 +54,7 @@ class AuditEntry(models.Model):
         CLAIM_PAID = "claim_paid", _("paid a claim")
         PAYOUT_BATCH = "payout_batch", _("prepared or cancelled a payout batch")
         BILLING = "billing", _("started, reminded or closed a billing run, or issued statements")
+        REGION_IMAGE = "region_image", _("uploaded or removed a certificate image of a region")
         SELF_DECLARATION = "self_declaration", _("recorded or corrected a self-declaration")
         CLAIM_FLAG_ACKNOWLEDGED = "claim_flag_acknowledged", _("acknowledged a plausibility flag of a claim")
         STATUS = "status", _("changed a status")

@@ -1,4 +1,5 @@
-"""A region's logo and signature image for its certificates: uploaded by programme staff (the admin), checked
+"""A region's logo and signature image for its certificates: uploaded by programme staff and the region's
+coordinators on the region's page (regions.views.certificate_images; the admin for data fixes), checked
 before they are stored, stored under generated names, and read by the certificate renderer from MEDIA_ROOT
 only (certificates.rendering: no network)."""
 

@@ -196,3 +196,20 @@ def contract_with_document(contract: Contract) -> Contract:
 
     contract.signed_document.save("contract.pdf", ContentFile(pdf_bytes()), save=True)
     return contract
+
+
+def png_bytes(width: int = 120, height: int = 60, colour=(11, 92, 142)) -> bytes:
+    """A small, valid PNG made with Pillow, as a region's logo or signature image would be."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_upload(name: str = "Unterschrift Petra.png", content: bytes | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type="image/png")
